@@ -1,0 +1,103 @@
+package dev.udpecho.cli;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Option value converters whose messages say what is allowed.
+ */
+final class Converters {
+    private Converters() {
+    }
+
+    /** A port a server may bind: 0 (any free port) to 65535. */
+    static final class BindPort implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 0, 65_535, "a port (0-65535)");
+        }
+    }
+
+    /** A port a client may send to: 1 to 65535. */
+    static final class PeerPort implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 1, 65_535, "a port (1-65535)");
+        }
+    }
+
+    /** Retries: 0 to 100. */
+    static final class Retries implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 0, dev.udpecho.client.ClientConfig.MAX_RETRIES, "a number of retries (0-100)");
+        }
+    }
+
+    /** {@code 200ms}, {@code 2s}, {@code 1.5s}, {@code 1m}; a bare number is seconds. 1 ms to 1 hour. */
+    static final class Timeout implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = duration(value);
+            if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+                throw new TypeConversionException("'" + value + "' is out of range (1ms to 1h)");
+            }
+            return d;
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s|m|h)?");
+
+    /**
+     * @param value e.g. {@code 200ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 20}.
+     * @return the duration.
+     */
+    static Duration duration(String value) {
+        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new TypeConversionException("'" + value + "' is not a duration (e.g. 200ms, 2s, 1m)");
+        }
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        BigDecimal nanosPerUnit;
+        switch (unit) {
+            case "us":
+                nanosPerUnit = BigDecimal.valueOf(1_000L);
+                break;
+            case "ms":
+                nanosPerUnit = BigDecimal.valueOf(1_000_000L);
+                break;
+            case "m":
+                nanosPerUnit = BigDecimal.valueOf(60_000_000_000L);
+                break;
+            case "h":
+                nanosPerUnit = BigDecimal.valueOf(3_600_000_000_000L);
+                break;
+            default:
+                nanosPerUnit = BigDecimal.valueOf(1_000_000_000L);
+        }
+        BigDecimal nanos = new BigDecimal(m.group(1)).multiply(nanosPerUnit);
+        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw new TypeConversionException("'" + value + "' is too long");
+        }
+        return Duration.ofNanos(nanos.longValue());
+    }
+
+    private static int integer(String value, int min, int max, String what) {
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not " + what);
+        }
+        if (n < min || n > max) {
+            throw new TypeConversionException("'" + value + "' is not " + what);
+        }
+        return (int) n;
+    }
+}

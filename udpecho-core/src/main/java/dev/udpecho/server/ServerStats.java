@@ -1,0 +1,67 @@
+package dev.udpecho.server;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A snapshot of a server's counters, summed over its workers.
+ *
+ * @param received      datagrams received.
+ * @param bytesReceived their payload bytes.
+ * @param empty         datagrams with no payload (answered with the bare prefix).
+ * @param replied       replies handed to the socket.
+ * @param bytesSent     their payload bytes.
+ * @param errors        socket errors (failed sends, receive errors); the server went on serving.
+ * @param dropped       datagrams not answered, by reason; every reason is present.
+ * @param logDropped    per-datagram log lines not shown because the log could not keep up.
+ */
+public record ServerStats(long received, long bytesReceived, long empty, long replied, long bytesSent,
+                          long errors, Map<DropReason, Long> dropped, long logDropped) {
+
+    /** Copies {@code dropped} into an unmodifiable map. */
+    public ServerStats {
+        EnumMap<DropReason, Long> copy = new EnumMap<>(DropReason.class);
+        for (DropReason reason : DropReason.values()) {
+            copy.put(reason, dropped.getOrDefault(reason, 0L));
+        }
+        dropped = Collections.unmodifiableMap(copy);
+    }
+
+    /** @return datagrams not answered, for any reason. */
+    public long droppedTotal() {
+        long total = 0;
+        for (long n : dropped.values()) {
+            total += n;
+        }
+        return total;
+    }
+
+    /**
+     * @param reason a drop reason.
+     * @return how many datagrams were dropped for it.
+     */
+    public long dropped(DropReason reason) {
+        return dropped.get(reason);
+    }
+
+    static ServerStats sum(List<ServerCounters> workers, long logDropped) {
+        long[] totals = new long[ServerCounters.COUNT];
+        EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, 0L);
+        }
+        for (ServerCounters c : workers) {
+            for (int i = 0; i < totals.length; i++) {
+                totals[i] += c.get(i);
+            }
+            for (DropReason reason : DropReason.values()) {
+                dropped.merge(reason, c.dropped(reason), Long::sum);
+            }
+        }
+        return new ServerStats(totals[ServerCounters.RECEIVED], totals[ServerCounters.BYTES_RECEIVED],
+                totals[ServerCounters.EMPTY], totals[ServerCounters.REPLIED], totals[ServerCounters.BYTES_SENT],
+                totals[ServerCounters.ERRORS], dropped, logDropped);
+    }
+}
