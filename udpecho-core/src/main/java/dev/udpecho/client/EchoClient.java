@@ -1,8 +1,8 @@
 package dev.udpecho.client;
 
+import dev.udpecho.net.Addresses;
 import dev.udpecho.net.DatagramLimits;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -20,6 +20,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -205,14 +209,26 @@ public final class EchoClient implements AutoCloseable {
             if (!ready.isSuccess()) {
                 onError(ready.cause());
             } else if (e.state == State.PENDING) {
-                e.line.channel.writeAndFlush(Unpooled.wrappedBuffer(e.request)).addListener(written -> {
-                    if (!written.isSuccess()) {
-                        onError(written.cause());
-                    }
-                });
+                write(e.line.channel, e.request);
             }
         });
         e.timer = loop.schedule(() -> onTimeout(e), config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void write(Channel channel, byte[] request) {
+        if (request.length == 0) {
+            try {
+                config.transport().sendEmpty(channel, config.server());
+            } catch (IOException ex) {
+                onError(ex);
+            }
+            return;
+        }
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(request), config.server())).addListener(written -> {
+            if (!written.isSuccess()) {
+                onError(written.cause());
+            }
+        });
     }
 
     private void onTimeout(Exchange e) {
@@ -310,7 +326,7 @@ public final class EchoClient implements AutoCloseable {
         }
     }
 
-    /** One socket, connected to the server, and the requests sent from it that may still be answered. */
+    /** One socket and the requests sent from it that may still be answered. */
     private final class Line extends ChannelInboundHandlerAdapter {
         final List<Exchange> exchanges = new ArrayList<>();
         final Map<ByteBuffer, Exchange> byRequest = new HashMap<>();
@@ -318,7 +334,9 @@ public final class EchoClient implements AutoCloseable {
         final ChannelFuture ready;
 
         Line() {
-            this.ready = bootstrap.clone().handler(this).connect(config.server());
+            // Not connected: the JDK cannot send an empty datagram on a connected channel. Replies are
+            // filtered by their source instead.
+            this.ready = bootstrap.clone().handler(this).bind(anyLocal(config.server().getAddress()), 0);
             this.channel = ready.channel();
         }
 
@@ -378,8 +396,16 @@ public final class EchoClient implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                ByteBuf content = msg instanceof DatagramPacket ? ((DatagramPacket) msg).content() : (ByteBuf) msg;
-                onDatagram(this, ByteBufUtil.getBytes(content));
+                if (msg instanceof DatagramPacket) {
+                    DatagramPacket packet = (DatagramPacket) msg;
+                    byte[] datagram = ByteBufUtil.getBytes(packet.content());
+                    if (fromServer(packet.sender())) {
+                        onDatagram(this, datagram);
+                    } else {
+                        unexpected++;
+                        listener.onStray(StrayReply.UNEXPECTED, datagram);
+                    }
+                }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
@@ -388,6 +414,19 @@ public final class EchoClient implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             onError(cause);
+        }
+    }
+
+    private boolean fromServer(InetSocketAddress sender) {
+        return sender != null && sender.getPort() == config.server().getPort()
+                && Addresses.unmap(sender.getAddress()).equals(Addresses.unmap(config.server().getAddress()));
+    }
+
+    private static InetAddress anyLocal(InetAddress peer) {
+        try {
+            return InetAddress.getByAddress(new byte[peer instanceof Inet4Address ? 4 : 16]);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.udpecho.net.Addresses;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A server socket could not be bound: the port is taken, not permitted, or the address is not local.
@@ -12,6 +14,8 @@ import java.net.InetSocketAddress;
  */
 public final class BindFailedException extends IOException {
     private static final long serialVersionUID = 1L;
+
+    private static final Pattern NATIVE_ERROR = Pattern.compile("\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: (.*)");
 
     private final transient InetSocketAddress address;
     private final String reason;
@@ -41,10 +45,10 @@ public final class BindFailedException extends IOException {
         if (message == null || message.isBlank()) {
             return cause.getClass().getSimpleName();
         }
-        // Netty's native transport says "bind(..) failed: Address already in use"; keep the system's words.
-        int colon = message.indexOf("failed: ");
-        String reason = colon >= 0 ? message.substring(colon + "failed: ".length()) : message;
-        // NIO says "Address already in use (Bind failed)" or similar.
+        // Netty's native transport says "bind(..) failed with error(-98): Address already in use" and NIO
+        // "Address already in use (Bind failed)": keep the system's words only.
+        Matcher m = NATIVE_ERROR.matcher(message);
+        String reason = m.matches() ? m.group(1) : message;
         return reason.replace(" (Bind failed)", "").trim();
     }
 }

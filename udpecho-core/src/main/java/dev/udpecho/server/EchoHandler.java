@@ -1,11 +1,13 @@
 package dev.udpecho.server;
 
 import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
@@ -19,12 +21,18 @@ import java.net.InetSocketAddress;
  * <p>One instance per channel, used only on that channel's event loop. It keeps no per-client state.
  */
 final class EchoHandler extends ChannelInboundHandlerAdapter {
+    private static final long ERROR_NOTICE_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final Transport transport;
     private final byte[] prefix;
     private final ReplyPolicy policy;
     private final ServerCounters counters;
     private final ServerLog log;
+    private long lastErrorNotice;
+    private long errorsNotShown;
 
-    EchoHandler(byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log) {
+    EchoHandler(Transport transport, byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log) {
+        this.transport = transport;
         this.prefix = prefix;
         this.policy = policy;
         this.counters = counters;
@@ -54,12 +62,26 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
                 counters.onDropped(reason);
                 return;
             }
+            if (replyLength == 0) {
+                sendEmpty(ctx, sender);
+                return;
+            }
             ByteBuf reply = ctx.alloc().directBuffer(replyLength, replyLength);
             reply.writeBytes(prefix).writeBytes(data, data.readerIndex(), length);
             ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
             counters.onReplied(replyLength);
         } finally {
             packet.release();
+        }
+    }
+
+    private void sendEmpty(ChannelHandlerContext ctx, InetSocketAddress sender) {
+        ctx.flush();
+        try {
+            transport.sendEmpty(ctx.channel(), sender);
+            counters.onReplied(0);
+        } catch (IOException e) {
+            exceptionCaught(ctx, e);
         }
     }
 
@@ -70,11 +92,19 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A failed send or a receive error concerns one peer at most (an ICMP report, a refused route): count it,
-     * say what it was, and keep serving everyone else. The channel stays open.
+     * say what it was at most once a second, and keep serving everyone else. The channel stays open.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         counters.onError();
-        log.notice("Socket error: " + cause);
+        long now = System.nanoTime();
+        if (lastErrorNotice != 0 && now - lastErrorNotice < ERROR_NOTICE_INTERVAL_NANOS) {
+            errorsNotShown++;
+            return;
+        }
+        lastErrorNotice = now;
+        String more = errorsNotShown == 0 ? "" : " (and " + errorsNotShown + " more not shown)";
+        errorsNotShown = 0;
+        log.notice("Socket error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + more);
     }
 }

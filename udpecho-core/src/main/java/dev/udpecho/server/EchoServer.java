@@ -195,7 +195,7 @@ public final class EchoServer implements AutoCloseable {
                 .channelFactory(() -> transport.newChannel(address))
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE))
-                .handler(new EchoHandler(config.prefix(), policy, workerCounters, log));
+                .handler(new EchoHandler(transport, config.prefix(), policy, workerCounters, log));
         ChannelFuture future = bootstrap.register().syncUninterruptibly();
         channels.add(future.channel());
         locals.add(address);

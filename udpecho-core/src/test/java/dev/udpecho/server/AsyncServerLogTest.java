@@ -1,0 +1,110 @@
+package dev.udpecho.server;
+
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(10)
+class AsyncServerLogTest {
+    private static final InetSocketAddress FROM = new InetSocketAddress("127.0.0.1", 46622);
+
+    private static void message(AsyncServerLog log, String text) {
+        log.message(FROM, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void writesTheTutorialsLineEscaped() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AsyncServerLog log = new AsyncServerLog(out, true, 16, 256);
+        message(log, "hello\n");
+        message(log, "how are you\n");
+        message(log, "fake\nMessage[1.2.3.4:5] - \u001b[2Jowned");
+        log.message(new InetSocketAddress("::1", 5000), Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 'x'}));
+        log.close();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "Message[127.0.0.1:46622] - hello\n"
+                        + "Message[127.0.0.1:46622] - how are you\n"
+                        + "Message[127.0.0.1:46622] - fake\\nMessage[1.2.3.4:5] - \\x1b[2Jowned\n"
+                        + "Message[[::1]:5000] - \\xffx\n");
+    }
+
+    @Test
+    void longPayloadsShowTheirStartAndSize() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AsyncServerLog log = new AsyncServerLog(out, true, 16, 8);
+        byte[] big = new byte[65_502];
+        Arrays.fill(big, (byte) 'B');
+        big[0] = ' ';
+        log.message(FROM, Unpooled.wrappedBuffer(big));
+        log.close();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("Message[127.0.0.1:46622] - BBBBBBBB... [65502 bytes]\n");
+    }
+
+    @Test
+    void quietShowsNoticesButNoMessages() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AsyncServerLog log = new AsyncServerLog(out, false, 16, 256);
+        message(log, "hello");
+        log.notice("Socket error: something");
+        log.close();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("Socket error: something\n");
+    }
+
+    @Test
+    void whenTheWriterFallsBehindLinesAreDroppedCountedAndReported() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch unblock = new CountDownLatch(1);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        OutputStream stalled = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writing.countDown();
+                try {
+                    unblock.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                synchronized (sink) {
+                    sink.write(b, off, len);
+                }
+            }
+        };
+        AsyncServerLog log = new AsyncServerLog(stalled, true, 4, 256);
+        message(log, "first");
+        log.notice("flush me"); // the writer flushes when idle; make sure it is stuck writing
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            message(log, "line " + i);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("never waits").isLessThan(1000);
+        long dropped = log.dropped();
+        assertThat(dropped).isBetween(96L, 100L);
+        unblock.countDown();
+        log.close();
+        String text;
+        synchronized (sink) {
+            text = sink.toString(StandardCharsets.UTF_8);
+        }
+        List<String> lines = text.lines().toList();
+        long shown = lines.stream().filter(l -> l.startsWith("Message[127.0.0.1:46622] - line ")).count();
+        assertThat(shown + dropped).isEqualTo(100);
+        assertThat(lines).contains("... " + dropped + " messages not shown");
+    }
+}

@@ -1,0 +1,207 @@
+package dev.udpecho.server;
+
+import dev.udpecho.net.Transport;
+import dev.udpecho.testing.Loopback;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static dev.udpecho.testing.Loopback.concat;
+import static dev.udpecho.testing.Loopback.receive;
+import static dev.udpecho.testing.Loopback.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server over real loopback sockets, on every transport, over IPv4 and IPv6. */
+@Timeout(60)
+class EchoServerIT {
+    private static final byte[] OK = "OK...".getBytes(StandardCharsets.US_ASCII);
+
+    private static EchoServer start(Transport transport) throws Exception {
+        return EchoServer.builder().port(0).transport(transport).start();
+    }
+
+    private static InetSocketAddress target(EchoServer server, String loopback) {
+        return new InetSocketAddress(Loopback.address(loopback), server.address().getPort());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.udpecho.testing.Loopback#transportsAndAddresses")
+    void echoesRandomBinaryPayloadsByteExact(Transport transport, String loopback) throws Exception {
+        Random random = new Random(862);
+        int[] sizes = {0, 1, 1024, 1025, 8192, 65_502};
+        long bytes = 0;
+        try (EchoServer server = start(transport); DatagramSocket client = Loopback.socket(loopback, 3000)) {
+            for (int size : sizes) {
+                byte[] payload = new byte[size];
+                random.nextBytes(payload);
+                send(client, payload, target(server, loopback));
+                assertThat(receive(client)).as("reply to %d bytes", size).isEqualTo(concat(OK, payload));
+                bytes += size;
+            }
+            ServerStats stats = server.stats();
+            assertThat(stats.received()).isEqualTo(sizes.length);
+            assertThat(stats.replied()).isEqualTo(sizes.length);
+            assertThat(stats.bytesReceived()).isEqualTo(bytes);
+            assertThat(stats.bytesSent()).isEqualTo(bytes + sizes.length * OK.length);
+            assertThat(stats.empty()).isEqualTo(1);
+            assertThat(stats.droppedTotal()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.udpecho.testing.Loopback#transportsAndAddresses")
+    void emptyDatagramGetsTheBarePrefixAndTheServerGoesOn(Transport transport, String loopback) throws Exception {
+        try (EchoServer server = start(transport); DatagramSocket client = Loopback.socket(loopback, 3000)) {
+            for (int i = 0; i < 3; i++) {
+                send(client, new byte[0], target(server, loopback));
+                assertThat(receive(client)).isEqualTo(OK);
+            }
+            send(client, "still here".getBytes(StandardCharsets.US_ASCII), target(server, loopback));
+            assertThat(receive(client)).asString(StandardCharsets.US_ASCII).isEqualTo("OK...still here");
+            assertThat(server.isServing()).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.udpecho.testing.Loopback#transportsAndAddresses")
+    void replyOverTheMaximumIsCountedNotSentAndTheServerGoesOn(Transport transport, String loopback) throws Exception {
+        int max = loopback.contains(":") ? 65_527 : 65_507;
+        try (EchoServer server = start(transport); DatagramSocket client = Loopback.socket(loopback, 500)) {
+            send(client, new byte[max - OK.length + 1], target(server, loopback)); // reply one byte too long
+            send(client, new byte[max], target(server, loopback));                 // the largest datagram there is
+            assertThat(receive(client)).isNull();
+            client.setSoTimeout(3000);
+            byte[] fits = new byte[max - OK.length];
+            send(client, fits, target(server, loopback));
+            assertThat(receive(client)).hasSize(max);
+            ServerStats stats = server.stats();
+            assertThat(stats.received()).isEqualTo(3);
+            assertThat(stats.dropped(DropReason.OVERSIZE)).isEqualTo(2);
+            assertThat(stats.replied()).isEqualTo(1);
+            assertThat(stats.bytesReceived()).isEqualTo(2L * max - OK.length + 1 + fits.length);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.udpecho.testing.Loopback#transportsAndAddresses")
+    void twoHundredConcurrentClientsEachGetTheirOwnReply(Transport transport, String loopback) throws Exception {
+        int clients = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try (EchoServer server = start(transport)) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                byte[] payload = ("client " + i + " of " + clients).getBytes(StandardCharsets.US_ASCII);
+                Callable<Integer> client = () -> {
+                    try (DatagramSocket s = Loopback.socket(loopback, 2000)) {
+                        go.await();
+                        // UDP may lose a datagram under a burst; a client tries again, as real ones do.
+                        for (int attempt = 1; attempt <= 3; attempt++) {
+                            send(s, payload, target(server, loopback));
+                            byte[] reply = receive(s);
+                            if (reply != null) {
+                                assertThat(reply).isEqualTo(concat(OK, payload));
+                                return attempt;
+                            }
+                        }
+                        throw new AssertionError("no reply for " + new String(payload, StandardCharsets.US_ASCII));
+                    }
+                };
+                results.add(pool.submit(client));
+            }
+            go.countDown();
+            int attempts = 0;
+            for (Future<Integer> r : results) {
+                attempts += r.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(server.stats().replied()).isEqualTo(attempts);
+            assertThat(server.stats().received()).isEqualTo(attempts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void clientsThatVanishDoNotDisturbOthers(Transport transport) throws Exception {
+        try (EchoServer server = start(transport); DatagramSocket steady = Loopback.socket("127.0.0.1", 3000)) {
+            for (int round = 0; round < 20; round++) {
+                // Replies to a closed port come back as ICMP port unreachable.
+                try (DatagramSocket gone = Loopback.socket("127.0.0.1", 100)) {
+                    for (int i = 0; i < 10; i++) {
+                        send(gone, new byte[] {(byte) i}, target(server, "127.0.0.1"));
+                    }
+                }
+                byte[] payload = ("round " + round).getBytes(StandardCharsets.US_ASCII);
+                send(steady, payload, target(server, "127.0.0.1"));
+                assertThat(receive(steady)).isEqualTo(concat(OK, payload));
+            }
+            assertThat(server.isServing()).isTrue();
+        }
+    }
+
+    @Test
+    void dualStackWildcardAnswersIpv4AndIpv6AndReportsItsPort() throws Exception {
+        try (EchoServer server = EchoServer.builder().port(0).start()) {
+            assertThat(server.address().getAddress().isAnyLocalAddress()).isTrue();
+            assertThat(server.address().getPort()).isPositive();
+            for (String loopback : Loopback.ADDRESSES) {
+                try (DatagramSocket client = Loopback.socket(loopback, 3000)) {
+                    send(client, "hi".getBytes(StandardCharsets.US_ASCII), target(server, loopback));
+                    assertThat(receive(client)).asString(StandardCharsets.US_ASCII).isEqualTo("OK...hi");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void portInUseFailsNamingAddressPortAndCause(Transport transport) throws Exception {
+        try (EchoServer first = EchoServer.builder().port(0).start()) {
+            int port = first.address().getPort();
+            EchoServer.Builder second = EchoServer.builder().port(port).transport(transport);
+            BindFailedException e = org.junit.jupiter.api.Assertions.assertThrows(BindFailedException.class, second::start);
+            assertThat(e.getMessage()).isEqualTo("[::]:" + port + ": Address already in use");
+            assertThat(e.address().getPort()).isEqualTo(port);
+            assertThat(first.isServing()).isTrue();
+        }
+    }
+
+    @Test
+    void bindsOnlyTheAddressesGiven() throws Exception {
+        try (EchoServer server = EchoServer.builder().port(0).bind(Loopback.address("127.0.0.1")).start();
+             DatagramSocket v6 = Loopback.socket("::1", 300);
+             DatagramSocket v4 = Loopback.socket("127.0.0.1", 3000)) {
+            assertThat(server.addresses()).hasSize(1);
+            assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+            send(v6, new byte[] {1}, target(server, "::1"));
+            assertThat(receive(v6)).isNull();
+            send(v4, new byte[] {1}, target(server, "127.0.0.1"));
+            assertThat(receive(v4)).containsExactly('O', 'K', '.', '.', '.', 1);
+        }
+    }
+
+    @Test
+    void closeStopsWithinASecond() throws Exception {
+        EchoServer server = EchoServer.builder().port(0).start();
+        long start = System.nanoTime();
+        server.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+        assertThat(server.isServing()).isFalse();
+        server.close(); // idempotent
+    }
+}
