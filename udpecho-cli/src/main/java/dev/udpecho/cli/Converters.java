@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.net.Transport;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -49,6 +50,18 @@ final class Converters {
                 throw new TypeConversionException("'" + value + "' is out of range (1ms to 1h)");
             }
             return d;
+        }
+    }
+
+    /** {@code auto}, {@code epoll} or {@code nio}. */
+    static final class TransportName implements ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            try {
+                return Transport.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
  */
 final class TransportOption {
     @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
+            converter = Converters.TransportName.class,
             description = "I/O transport: native epoll on Linux, or the portable NIO (default: ${DEFAULT-VALUE}).")
     Transport transport;
 }

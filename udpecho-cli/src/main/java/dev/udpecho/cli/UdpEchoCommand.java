@@ -45,8 +45,6 @@ public final class UdpEchoCommand implements Runnable {
         CommandLine cli = new CommandLine(new UdpEchoCommand(), new Factory(in, out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.registerConverter(Transport.class, Transport::parse);
         cli.setParameterExceptionHandler((ex, args) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName();
             ex.getCommandLine().getErr().println(command + ": " + ex.getMessage()

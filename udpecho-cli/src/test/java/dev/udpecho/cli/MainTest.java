@@ -1,0 +1,103 @@
+package dev.udpecho.cli;
+
+import dev.udpecho.server.DropReason;
+import dev.udpecho.server.ServerStats;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line, run in-process: option validation, help, version. Opens no sockets. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "server --port 65536   | udpecho server: Invalid value for option '--port': '65536' is not a port (0-65535)",
+        "server --port -1      | udpecho server: Invalid value for option '--port': '-1' is not a port (0-65535)",
+        "server --port http    | udpecho server: Invalid value for option '--port': 'http' is not a port (0-65535)",
+        "server --bogus        | udpecho server: Unknown option: '--bogus'",
+        "server --transport x  | udpecho server: Invalid value for option '--transport': unknown transport 'x' (auto, epoll or nio)",
+        "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
+        "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
+        "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
+        "client --retries -1   | udpecho client: Invalid value for option '--retries': '-1' is not a number of retries (0-100)",
+        "client --retries 101  | udpecho client: Invalid value for option '--retries': '101' is not a number of retries (0-100)",
+        "frobnicate            | udpecho: Unmatched argument at index 0: 'frobnicate'",
+    })
+    void badOptionsGiveOneLineAndStatusTwo(String args, String message) {
+        assertThat(run(args.trim().split("\\s+"))).isEqualTo(2);
+        String command = message.substring(0, message.indexOf(':'));
+        assertThat(err()).isEqualTo(message + " (see '" + command + " --help')\n");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void missingValueIsOneLine() {
+        assertThat(run("server", "--prefix")).isEqualTo(2);
+        assertThat(err()).isEqualTo("udpecho server: Missing required parameter for option '--prefix' (TEXT)"
+                + " (see 'udpecho server --help')\n");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err()).isEqualTo("udpecho: a command is needed: server or client (see 'udpecho --help')\n");
+    }
+
+    @Test
+    void unknownHostIsOneLineAndStatusOne() {
+        assertThat(run("client", "--host", "no-such-host.invalid", "--message", "x")).isEqualTo(1);
+        assertThat(err()).isEqualTo("udpecho client: unknown host 'no-such-host.invalid'\n");
+    }
+
+    @Test
+    void helpListsTheOptionsAndExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("server", "client", "Exit status:", "2   bad command line");
+        out.reset();
+        assertThat(run("server", "--help")).isZero();
+        assertThat(out()).contains("--bind=ADDR", "--port=N", "--prefix=TEXT", "--quiet", "(default: 8888)",
+                "(default: OK...)");
+        out.reset();
+        assertThat(run("client", "--help")).isZero();
+        assertThat(out()).contains("--host=HOST", "--timeout=DURATION", "--retries=N", "--message=TEXT", "--verbose");
+    }
+
+    @Test
+    void versionNamesTheReleaseAndTransport() {
+        assertThat(run("--version")).isZero();
+        assertThat(out()).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, transport (epoll|nio), Java \\S+\\)\n");
+    }
+
+    @Test
+    void summaryNamesEveryCountAndEachDropReason() {
+        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, Map.of(), 0);
+        assertThat(ServerCommand.summary(quiet))
+                .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
+        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, Map.of(DropReason.OVERSIZE, 2L), 7);
+        assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
+                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, log lines not shown 7");
+    }
+}
