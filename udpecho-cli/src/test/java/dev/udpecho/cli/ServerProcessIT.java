@@ -1,8 +1,10 @@
 package dev.udpecho.cli;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.File;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -127,6 +129,27 @@ class ServerProcessIT {
             assertThat(server.awaitExit(30_000)).isEqualTo(1);
             assertThat(server.stderr()).containsExactly("Bind failed: 192.0.2.1:0: Cannot assign requested address");
         }
+    }
+
+    @Test
+    void aPrivilegedPortWithoutPrivilegeSaysBindFailed() throws Exception {
+        Assumptions.assumeTrue(Tools.onPath("setpriv") && "root".equals(System.getProperty("user.name")),
+                "needs root and setpriv, to run the server as nobody");
+        String jar = new File(UdpEchoProcess.home(), "udpecho-cli/target/udpecho.jar").getPath();
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        Process readable = new ProcessBuilder(concat(asNobody, List.of("test", "-r", jar))).start();
+        Assumptions.assumeTrue(readable.waitFor() == 0, "nobody cannot read " + jar + " here");
+        String java = new File(System.getProperty("java.home"), "bin/java").getPath();
+        try (UdpEchoProcess server = UdpEchoProcess.start(concat(asNobody, List.of(java, "-jar", jar, "server", "--port", "1")))) {
+            assertThat(server.awaitExit(30_000)).isEqualTo(1);
+            assertThat(server.stderr()).containsExactly("Bind failed: [::]:1: Permission denied");
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     @Test
