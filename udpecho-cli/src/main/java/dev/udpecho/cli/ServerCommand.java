@@ -78,7 +78,7 @@ final class ServerCommand implements Callable<Integer> {
             server = EchoServer.open(config, ReplyPolicy.ALWAYS, log);
         } catch (RuntimeException e) {
             log.close();
-            err.println("Failed to create socket: " + e.getMessage());
+            err.println("Failed to create socket: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             return ExitCode.FAILURE.status();
         }
         out.println("Socket created");
@@ -132,6 +132,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (stats.errors() > 0) {
             line.append(", socket errors ").append(stats.errors());
+        }
+        if (stats.kernelDrops() > 0) {
+            line.append(", kernel drops ").append(stats.kernelDrops());
         }
         if (stats.logDropped() > 0) {
             line.append(", log lines not shown ").append(stats.logDropped());

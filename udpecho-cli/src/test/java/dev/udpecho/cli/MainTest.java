@@ -38,7 +38,7 @@ class MainTest {
         "server --port -1      | udpecho server: Invalid value for option '--port': '-1' is not a port (0-65535)",
         "server --port http    | udpecho server: Invalid value for option '--port': 'http' is not a port (0-65535)",
         "server --bogus        | udpecho server: Unknown option: '--bogus'",
-        "server --transport x  | udpecho server: Invalid value for option '--transport': unknown transport 'x' (auto, epoll or nio)",
+        "server --transport x  | udpecho server: Invalid value for option '--transport': unknown transport 'x' (auto, native, epoll or nio)",
         "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
         "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
@@ -88,16 +88,16 @@ class MainTest {
     @Test
     void versionNamesTheReleaseAndTransport() {
         assertThat(run("--version")).isZero();
-        assertThat(out()).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, transport (epoll|nio), Java \\S+\\)\n");
+        assertThat(out()).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, transport (native|epoll|nio), Java \\S+\\)\n");
     }
 
     @Test
     void summaryNamesEveryCountAndEachDropReason() {
-        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, Map.of(), 0);
+        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), 0);
         assertThat(ServerCommand.summary(quiet))
                 .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
-        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, Map.of(DropReason.OVERSIZE, 2L), 7);
+        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L), 7);
         assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
-                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, log lines not shown 7");
+                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4, log lines not shown 7");
     }
 }

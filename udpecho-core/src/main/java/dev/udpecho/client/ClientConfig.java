@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param timeout        how long to wait for each try's reply, 1 ms to 1 hour.
  * @param retries        how many times to send again after a timeout, 0 to 100.
  * @param expectedPrefix what the server puts before each reply, or {@code null} to learn it from the first reply.
- * @param transport      the I/O transport.
+ * @param transport      the I/O transport; clients use Netty's, so {@link Transport#NATIVE} means the best of those.
  */
 public record ClientConfig(InetSocketAddress server, String serverName, Duration timeout, int retries,
                            byte[] expectedPrefix, Transport transport) {

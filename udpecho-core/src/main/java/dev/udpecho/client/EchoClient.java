@@ -105,11 +105,11 @@ public final class EchoClient implements AutoCloseable {
         this.listener = listener;
         this.prefix = config.expectedPrefix();
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("udpecho-client", true),
-                config.transport().ioHandlerFactory());
+                config.transport().netty().ioHandlerFactory());
         this.loop = group.next();
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channelFactory(() -> config.transport().newChannel(config.server().getAddress()))
+                .channelFactory(() -> config.transport().netty().newChannel(config.server().getAddress()))
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE));
         this.lingerNanos = Math.max(MIN_LINGER_NANOS, 2 * config.timeout().toNanos() * config.tries());
     }
@@ -218,7 +218,7 @@ public final class EchoClient implements AutoCloseable {
     private void write(Channel channel, byte[] request) {
         if (request.length == 0) {
             try {
-                config.transport().sendEmpty(channel, config.server());
+                config.transport().netty().sendEmpty(channel, config.server());
             } catch (IOException ex) {
                 onError(ex);
             }

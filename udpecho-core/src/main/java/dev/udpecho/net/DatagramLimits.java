@@ -22,6 +22,14 @@ public final class DatagramLimits {
 
     /**
      * @param peer the address a datagram is sent to.
+     * @return the largest payload that can be sent to it.
+     */
+    public static int maxPayload(PeerAddress peer) {
+        return peer.isIpv4() ? MAX_IPV4_PAYLOAD : MAX_IPV6_PAYLOAD;
+    }
+
+    /**
+     * @param peer the address a datagram is sent to.
      * @return the largest payload that can be sent to it: IPv4 limits apply to IPv4-mapped IPv6 peers too.
      */
     public static int maxPayload(InetAddress peer) {

@@ -1,5 +1,6 @@
 package dev.udpecho.net;
 
+import dev.udpecho.nativeio.NativeLibrary;
 import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
@@ -21,13 +22,16 @@ import java.nio.channels.SelectableChannel;
 import java.util.Locale;
 
 /**
- * The one place where the I/O transport is chosen: Linux native epoll where its library loads,
- * the portable JDK NIO transport everywhere else.
+ * The one place where the I/O transport is chosen: udpecho's own native datagram loop on Linux x86_64
+ * (batched recvmmsg/sendmmsg, nothing allocated per datagram, replies from the address each request was sent
+ * to), Netty's native epoll elsewhere on Linux, and the portable JDK NIO transport everywhere else.
  *
  * <p>Stateless and safe to use from any thread.
  */
 public enum Transport {
-    /** Linux epoll through Netty's native library: recvmmsg/sendmmsg, SO_REUSEPORT. */
+    /** udpecho's JNI library: blocking recvmmsg/sendmmsg on a ring of slots, one thread per socket. Servers only. */
+    NATIVE,
+    /** Linux epoll through Netty's native library. */
     EPOLL,
     /** JDK NIO selector: works on every platform. */
     NIO;
@@ -35,13 +39,28 @@ public enum Transport {
     /** One byte, never sent: a zero-capacity buffer has no address for the native call. */
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(1);
 
-    /** @return {@link #EPOLL} when the native library is usable here, otherwise {@link #NIO}. */
+    /** @return the fastest transport that can run here. */
     public static Transport best() {
+        return NativeLibrary.isAvailable() ? NATIVE : bestNetty();
+    }
+
+    /** @return {@link #EPOLL} where Netty's epoll library loads, otherwise {@link #NIO}. */
+    public static Transport bestNetty() {
         return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
+    /** @return this transport if it is one of Netty's, otherwise the best of Netty's (clients use Netty). */
+    public Transport netty() {
+        return this == NATIVE ? bestNetty() : this;
+    }
+
+    /** @return whether this is one of Netty's transports, used through channels and event loops. */
+    public boolean isNetty() {
+        return this != NATIVE;
+    }
+
     /**
-     * Parses {@code auto}, {@code epoll} or {@code nio}.
+     * Parses {@code auto}, {@code native}, {@code epoll} or {@code nio}.
      *
      * @param name the transport's name, case-insensitive.
      * @return the transport; {@code auto} gives {@link #best()}.
@@ -52,6 +71,12 @@ public enum Transport {
         switch (key) {
             case "auto":
                 return best();
+            case "native":
+                if (!NativeLibrary.isAvailable()) {
+                    throw new IllegalArgumentException("native transport is not available here: "
+                            + NativeLibrary.unavailabilityCause().getMessage());
+                }
+                return NATIVE;
             case "epoll":
                 if (!Epoll.isAvailable()) {
                     throw new IllegalArgumentException("epoll transport is not available here: "
@@ -61,18 +86,32 @@ public enum Transport {
             case "nio":
                 return NIO;
             default:
-                throw new IllegalArgumentException("unknown transport '" + name + "' (auto, epoll or nio)");
+                throw new IllegalArgumentException("unknown transport '" + name + "' (auto, native, epoll or nio)");
         }
     }
 
     /** @return whether this transport can run on this machine. */
     public boolean isAvailable() {
-        return this == NIO || Epoll.isAvailable();
+        switch (this) {
+            case NATIVE:
+                return NativeLibrary.isAvailable();
+            case EPOLL:
+                return Epoll.isAvailable();
+            default:
+                return true;
+        }
     }
 
     /** @return the factory for event loops that drive this transport's channels. */
     public IoHandlerFactory ioHandlerFactory() {
+        requireNetty();
         return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    private void requireNetty() {
+        if (!isNetty()) {
+            throw new IllegalStateException(this + " is not a Netty transport");
+        }
     }
 
     /**
@@ -82,6 +121,7 @@ public enum Transport {
      * @return a new channel, not yet registered.
      */
     public DatagramChannel newChannel(InetAddress local) {
+        requireNetty();
         SocketProtocolFamily family = local instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
         return this == EPOLL ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
     }

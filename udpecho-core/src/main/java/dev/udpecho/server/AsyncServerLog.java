@@ -1,6 +1,6 @@
 package dev.udpecho.server;
 
-import dev.udpecho.net.Addresses;
+import dev.udpecho.net.PeerAddress;
 import dev.udpecho.text.PayloadText;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
@@ -12,7 +12,6 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +47,8 @@ public final class AsyncServerLog implements ServerLog {
     private static final class Slot {
         @SuppressWarnings("unused") // accessed through SEQUENCE
         private long sequence;
-        private InetSocketAddress sender;
+        private final PeerAddress source = new PeerAddress();
+        private boolean isNotice;
         private final byte[] bytes;
         private int length;
         private boolean complete;
@@ -99,7 +99,7 @@ public final class AsyncServerLog implements ServerLog {
     }
 
     @Override
-    public void message(InetSocketAddress sender, ByteBuf payload) {
+    public void message(PeerAddress source, ByteBuf payload) {
         if (!messages) {
             return;
         }
@@ -115,11 +115,11 @@ public final class AsyncServerLog implements ServerLog {
         }
         int n = Math.min(end - start, slot.bytes.length);
         payload.getBytes(start, slot.bytes, 0, n);
-        slot.sender = sender;
+        source.copyTo(slot.source);
+        slot.isNotice = false;
         slot.length = n;
         slot.complete = start + n == end;
         slot.datagramLength = end - from;
-        slot.notice = null;
         publish(slot);
     }
 
@@ -129,7 +129,7 @@ public final class AsyncServerLog implements ServerLog {
         if (slot == null) {
             return;
         }
-        slot.sender = null;
+        slot.isNotice = true;
         slot.notice = text;
         publish(slot);
     }
@@ -217,14 +217,13 @@ public final class AsyncServerLog implements ServerLog {
         for (int batch = 0; batch < 1024 && hasNext(); batch++) {
             Slot slot = ring[(int) (head & mask)];
             line.setLength(0);
-            if (slot.notice != null) {
+            if (slot.isNotice) {
                 line.append(slot.notice);
             } else {
-                line.append("Message[").append(Addresses.format(slot.sender)).append("] - ");
+                line.append("Message[").append(slot.source).append("] - ");
                 PayloadText.appendPreview(line, slot.bytes, 0, slot.length, slot.complete, slot.datagramLength,
                         previewBytes);
             }
-            slot.sender = null;
             slot.notice = null;
             SEQUENCE.setRelease(slot, head + mask + 1);
             head++;

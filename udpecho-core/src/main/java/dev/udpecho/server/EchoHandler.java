@@ -1,6 +1,6 @@
 package dev.udpecho.server;
 
-import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.PeerAddress;
 import dev.udpecho.net.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,32 +11,25 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * The hot path: receive → decide → reply, for one socket.
+ * Receive → decide → reply on Netty's transports (epoll, NIO), for one channel; the portable path. The
+ * decision is the {@link Responder}'s, as on the native path.
  *
- * <p>Each datagram is counted, shown in the log, put to the {@link ReplyPolicy}, and answered with the prefix
- * followed by its bytes, unchanged, to the address and port it came from. Replies are written one by one and
- * flushed once per read batch in {@link #channelReadComplete}, so the epoll transport can hand them to the
- * kernel together (sendmmsg).
+ * <p>Replies are written one by one and flushed once per read batch in {@link #channelReadComplete}, so the
+ * epoll transport can hand them to the kernel together (sendmmsg). Netty allocates a packet and an address per
+ * datagram here; the native path does not.
  *
  * <p>One instance per channel, used only on that channel's event loop. It keeps no per-client state.
  */
 final class EchoHandler extends ChannelInboundHandlerAdapter {
-    private static final long ERROR_NOTICE_INTERVAL_NANOS = 1_000_000_000L;
-
     private final Transport transport;
     private final byte[] prefix;
-    private final ReplyPolicy policy;
-    private final ServerCounters counters;
-    private final ServerLog log;
-    private long lastErrorNotice;
-    private long errorsNotShown;
+    private final Responder responder;
+    private final PeerAddress source = new PeerAddress();
 
-    EchoHandler(Transport transport, byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log) {
+    EchoHandler(Transport transport, byte[] prefix, Responder responder) {
         this.transport = transport;
         this.prefix = prefix;
-        this.policy = policy;
-        this.counters = counters;
-        this.log = log;
+        this.responder = responder;
     }
 
     @Override
@@ -49,17 +42,8 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         try {
             ByteBuf data = packet.content();
             InetSocketAddress sender = packet.sender();
-            int length = data.readableBytes();
-            counters.onReceived(length);
-            log.message(sender, data);
-
-            DropReason reason = policy.decide(sender, data);
-            int replyLength = prefix.length + length;
-            if (reason == null && replyLength > DatagramLimits.maxPayload(sender.getAddress())) {
-                reason = DropReason.OVERSIZE;
-            }
-            if (reason != null) {
-                counters.onDropped(reason);
+            int replyLength = responder.onDatagram(source.set(sender), data);
+            if (replyLength < 0) {
                 return;
             }
             if (replyLength == 0) {
@@ -67,9 +51,9 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ByteBuf reply = ctx.alloc().directBuffer(replyLength, replyLength);
-            reply.writeBytes(prefix).writeBytes(data, data.readerIndex(), length);
+            reply.writeBytes(prefix).writeBytes(data, data.readerIndex(), data.readableBytes());
             ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
-            counters.onReplied(replyLength);
+            responder.counters().onReplied(1, replyLength);
         } finally {
             packet.release();
         }
@@ -79,9 +63,9 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
         try {
             transport.sendEmpty(ctx.channel(), sender);
-            counters.onReplied(0);
+            responder.counters().onReplied(1, 0);
         } catch (IOException e) {
-            exceptionCaught(ctx, e);
+            responder.onError(e);
         }
     }
 
@@ -90,21 +74,9 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
-    /**
-     * A failed send or a receive error concerns one peer at most (an ICMP report, a refused route): count it,
-     * say what it was at most once a second, and keep serving everyone else. The channel stays open.
-     */
+    /** Errors concern one peer at most: counted and shown by the responder; the channel stays open. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        counters.onError();
-        long now = System.nanoTime();
-        if (lastErrorNotice != 0 && now - lastErrorNotice < ERROR_NOTICE_INTERVAL_NANOS) {
-            errorsNotShown++;
-            return;
-        }
-        lastErrorNotice = now;
-        String more = errorsNotShown == 0 ? "" : " (and " + errorsNotShown + " more not shown)";
-        errorsNotShown = 0;
-        log.notice("Socket error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage() + more);
+        responder.onError(cause);
     }
 }

@@ -1,16 +1,9 @@
 package dev.udpecho.server;
 
-import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.net.Transport;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -20,13 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A running UDP echo server: its sockets, their event loops and their counters.
+ * A running UDP echo server: its sockets, the threads that serve them, and their counters.
  *
  * <p>Start one with {@link #builder()}, or in two steps with {@link #open} (sockets created) and {@link #bind}
- * (sockets bound). {@link #addresses()}, {@link #stats()} and {@link #close()} may be called from any thread.
+ * (sockets bound, serving). {@link #addresses()}, {@link #stats()} and {@link #close()} may be called from any
+ * thread.
  *
  * <pre>{@code
  * try (EchoServer server = EchoServer.builder().port(0).prefix("OK...").start()) {
@@ -40,22 +33,15 @@ public final class EchoServer implements AutoCloseable {
     private static final InetAddress IPV4_ANY = address(new byte[4]);
 
     private final ServerConfig config;
-    private final ReplyPolicy policy;
     private final ServerLog log;
-    private final EventLoopGroup group;
-    private final List<Channel> channels = new ArrayList<>();
-    private final List<InetAddress> locals = new ArrayList<>();
-    private final List<ServerCounters> counters = new ArrayList<>();
-    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final Engine engine;
+    private volatile List<InetSocketAddress> bound = List.of();
     private volatile boolean closed;
 
-    private EchoServer(ServerConfig config, ReplyPolicy policy, ServerLog log) {
+    private EchoServer(ServerConfig config, ServerLog log, Engine engine) {
         this.config = config;
-        this.policy = policy;
         this.log = log;
-        int sockets = Math.max(1, config.bindAddresses().size()) * config.workers();
-        this.group = new MultiThreadIoEventLoopGroup(sockets, new DefaultThreadFactory("udpecho-worker", true),
-                config.transport().ioHandlerFactory());
+        this.engine = engine;
     }
 
     /** @return a builder for a server with the tutorial's defaults. */
@@ -64,49 +50,59 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /**
-     * Creates the sockets, not yet bound.
+     * Creates the sockets, not yet bound. With no bind address, one dual-stack IPv6 socket takes every
+     * interface, IPv4 included; on a host without IPv6, an IPv4 one.
      *
      * @param config what to bind and how to answer.
      * @param policy which datagrams to answer.
      * @param log    where received datagrams and errors are reported; closed with the server.
      * @return the server, with its sockets created.
+     * @throws UncheckedIOException if a socket cannot be created.
      */
     public static EchoServer open(ServerConfig config, ReplyPolicy policy, ServerLog log) {
-        EchoServer server = new EchoServer(Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(log, "log"));
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(log, "log");
+        List<InetAddress> addresses = config.bindAddresses();
         try {
-            server.createSockets();
-            return server;
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
+            if (!addresses.isEmpty()) {
+                return new EchoServer(config, log, engine(config, addresses, policy, log));
+            }
+            try {
+                return new EchoServer(config, log, engine(config, List.of(IPV6_ANY), policy, log));
+            } catch (NativeIoException | RuntimeException e) {
+                // No IPv6 on this host: every IPv4 interface instead.
+                return new EchoServer(config, log, engine(config, List.of(IPV4_ANY), policy, log));
+            }
+        } catch (NativeIoException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
+    private static Engine engine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy,
+                                 ServerLog log) throws NativeIoException {
+        return config.transport().isNetty() ? new NettyEngine(config, addresses, policy, log)
+                : new NativeEngine(config, addresses, policy, log);
+    }
+
     /**
-     * Binds every socket to its address and the configured port; with port 0 the first socket picks a free port
-     * and the others take the same one. On failure everything is closed.
+     * Binds every socket to its address and the configured port, and starts serving; with port 0 the first
+     * socket picks a free port and the others take the same one. On failure everything is closed.
      *
      * @return this server, now answering.
      * @throws BindFailedException naming the address, port and cause.
      */
     public EchoServer bind() throws BindFailedException {
-        int port = config.port();
-        for (int i = 0; i < channels.size(); i++) {
-            InetSocketAddress target = new InetSocketAddress(locals.get(i), port);
-            ChannelFuture future = channels.get(i).bind(target).awaitUninterruptibly();
-            if (!future.isSuccess()) {
-                close();
-                throw new BindFailedException(target, future.cause());
-            }
-            InetSocketAddress local = (InetSocketAddress) channels.get(i).localAddress();
-            port = local.getPort();
-            bound.add(local);
+        try {
+            bound = List.copyOf(engine.bind(config.port()));
+        } catch (BindFailedException e) {
+            close();
+            throw e;
         }
         return this;
     }
 
-    /** @return the addresses and ports actually bound, one per bind address. */
+    /** @return the addresses and ports actually bound, once each. */
     public List<InetSocketAddress> addresses() {
         List<InetSocketAddress> distinct = new ArrayList<>();
         for (InetSocketAddress a : bound) {
@@ -119,10 +115,11 @@ public final class EchoServer implements AutoCloseable {
 
     /** @return the first address bound; with the default binding, the wildcard address and the port. */
     public InetSocketAddress address() {
-        if (bound.isEmpty()) {
+        List<InetSocketAddress> b = bound;
+        if (b.isEmpty()) {
             throw new IllegalStateException("not bound");
         }
-        return bound.get(0);
+        return b.get(0);
     }
 
     /** @return the transport the sockets use. */
@@ -132,20 +129,12 @@ public final class EchoServer implements AutoCloseable {
 
     /** @return the counters so far, summed over all sockets. */
     public ServerStats stats() {
-        return ServerStats.sum(counters, log.dropped());
+        return ServerStats.sum(engine.counters(), log.dropped());
     }
 
-    /** @return whether every socket is open and its event loop running. */
+    /** @return whether every socket is bound and open and its thread running. */
     public boolean isServing() {
-        if (closed || bound.isEmpty() || group.isShuttingDown()) {
-            return false;
-        }
-        for (Channel c : channels) {
-            if (!c.isActive()) {
-                return false;
-            }
-        }
-        return true;
+        return !closed && !bound.isEmpty() && engine.isServing();
     }
 
     /** Stops answering, closes the sockets and the log; returns within about a second. Idempotent. */
@@ -155,51 +144,8 @@ public final class EchoServer implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Channel c : channels) {
-            c.close();
-        }
-        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        engine.close();
         log.close();
-    }
-
-    private void createSockets() {
-        List<InetAddress> addresses = config.bindAddresses();
-        if (addresses.isEmpty()) {
-            addresses = List.of(IPV6_ANY);
-        }
-        for (InetAddress address : addresses) {
-            for (int w = 0; w < config.workers(); w++) {
-                createSocket(address);
-            }
-        }
-    }
-
-    private void createSocket(InetAddress address) {
-        try {
-            register(address);
-        } catch (RuntimeException e) {
-            // A host without IPv6 cannot create the dual-stack wildcard socket: fall back to IPv4 only.
-            if (address == IPV6_ANY && config.bindAddresses().isEmpty()) {
-                register(IPV4_ANY);
-            } else {
-                throw e;
-            }
-        }
-    }
-
-    private void register(InetAddress address) {
-        ServerCounters workerCounters = new ServerCounters();
-        Transport transport = config.transport();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channelFactory(() -> transport.newChannel(address))
-                .option(ChannelOption.RECVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE))
-                .handler(new EchoHandler(transport, config.prefix(), policy, workerCounters, log));
-        ChannelFuture future = bootstrap.register().syncUninterruptibly();
-        channels.add(future.channel());
-        locals.add(address);
-        counters.add(workerCounters);
     }
 
     private static InetAddress address(byte[] bytes) {

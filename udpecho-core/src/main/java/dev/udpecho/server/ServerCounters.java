@@ -21,7 +21,8 @@ public final class ServerCounters {
     static final int REPLIED = 3;
     static final int BYTES_SENT = 4;
     static final int ERRORS = 5;
-    private static final int DROPPED = 6;
+    static final int KERNEL_DROPS = 6;
+    private static final int DROPPED = 7;
     static final int COUNT = DROPPED + DropReason.values().length;
 
     private final long[] slots = new long[PAD + COUNT + PAD];
@@ -35,10 +36,29 @@ public final class ServerCounters {
         }
     }
 
-    /** @param bytes the reply's payload size. */
-    public void onReplied(int bytes) {
-        add(REPLIED, 1);
+    /**
+     * @param replies how many replies were sent.
+     * @param bytes   their payload bytes.
+     */
+    public void onReplied(int replies, long bytes) {
+        add(REPLIED, replies);
         add(BYTES_SENT, bytes);
+    }
+
+    /** @param n how many replies the kernel refused (counted as socket errors). */
+    public void onSendErrors(int n) {
+        add(ERRORS, n);
+    }
+
+    /**
+     * @param total the socket's running count of datagrams the kernel dropped before they were read (its
+     *              receive buffer was full), as reported with the datagrams.
+     */
+    public void onKernelDrops(long total) {
+        int i = PAD + KERNEL_DROPS;
+        if (total > slots[i]) {
+            SLOT.setOpaque(slots, i, total);
+        }
     }
 
     /** @param reason why a datagram got no reply. */

@@ -2,7 +2,7 @@ package dev.udpecho.server;
 
 import io.netty.buffer.ByteBuf;
 
-import java.net.InetSocketAddress;
+import dev.udpecho.net.PeerAddress;
 
 /**
  * Where the server reports what it receives ({@code Message[IP:PORT] - DATA}) and what else happens to it.
@@ -14,7 +14,7 @@ public interface ServerLog extends AutoCloseable {
     /** Shows nothing. */
     ServerLog SILENT = new ServerLog() {
         @Override
-        public void message(InetSocketAddress sender, ByteBuf payload) {
+        public void message(PeerAddress source, ByteBuf payload) {
         }
 
         @Override
@@ -34,10 +34,10 @@ public interface ServerLog extends AutoCloseable {
     /**
      * Records one received datagram. The bytes it needs are copied before it returns.
      *
-     * @param sender  where the datagram came from.
+     * @param source  where the datagram came from; copied.
      * @param payload its bytes, from {@code readerIndex}; neither read nor released by this call.
      */
-    void message(InetSocketAddress sender, ByteBuf payload);
+    void message(PeerAddress source, ByteBuf payload);
 
     /** @param line one line of text about the server (an error, a warning); printed even when messages are not. */
     void notice(String line);

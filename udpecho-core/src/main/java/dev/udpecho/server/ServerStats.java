@@ -13,12 +13,14 @@ import java.util.Map;
  * @param empty         datagrams with no payload (answered with the bare prefix).
  * @param replied       replies handed to the socket.
  * @param bytesSent     their payload bytes.
- * @param errors        socket errors (failed sends, receive errors); the server went on serving.
+ * @param errors        socket errors (refused sends, receive errors); the server went on serving.
+ * @param kernelDrops   datagrams the kernel dropped before the server could read them (receive buffer full),
+ *                      where the transport reports it.
  * @param dropped       datagrams not answered, by reason; every reason is present.
  * @param logDropped    per-datagram log lines not shown because the log could not keep up.
  */
 public record ServerStats(long received, long bytesReceived, long empty, long replied, long bytesSent,
-                          long errors, Map<DropReason, Long> dropped, long logDropped) {
+                          long errors, long kernelDrops, Map<DropReason, Long> dropped, long logDropped) {
 
     /** Copies {@code dropped} into an unmodifiable map. */
     public ServerStats {
@@ -47,7 +49,7 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
     }
 
     static ServerStats sum(List<ServerCounters> workers, long logDropped) {
-        long[] totals = new long[ServerCounters.COUNT];
+        long[] totals = new long[ServerCounters.KERNEL_DROPS + 1];
         EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
         for (DropReason reason : DropReason.values()) {
             dropped.put(reason, 0L);
@@ -62,6 +64,6 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         }
         return new ServerStats(totals[ServerCounters.RECEIVED], totals[ServerCounters.BYTES_RECEIVED],
                 totals[ServerCounters.EMPTY], totals[ServerCounters.REPLIED], totals[ServerCounters.BYTES_SENT],
-                totals[ServerCounters.ERRORS], dropped, logDropped);
+                totals[ServerCounters.ERRORS], totals[ServerCounters.KERNEL_DROPS], dropped, logDropped);
     }
 }

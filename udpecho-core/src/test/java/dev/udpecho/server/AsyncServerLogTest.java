@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.net.PeerAddress;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(10)
 class AsyncServerLogTest {
-    private static final InetSocketAddress FROM = new InetSocketAddress("127.0.0.1", 46622);
+    private static final PeerAddress FROM = new PeerAddress().set(new InetSocketAddress("127.0.0.1", 46622));
 
     private static void message(AsyncServerLog log, String text) {
         log.message(FROM, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
@@ -30,7 +31,7 @@ class AsyncServerLogTest {
         message(log, "hello\n");
         message(log, "how are you\n");
         message(log, "fake\nMessage[1.2.3.4:5] - \u001b[2Jowned");
-        log.message(new InetSocketAddress("::1", 5000), Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 'x'}));
+        log.message(new PeerAddress().set(new InetSocketAddress("::1", 5000)), Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 'x'}));
         log.close();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "Message[127.0.0.1:46622] - hello\n"

@@ -21,8 +21,9 @@ class EchoHandlerTest {
     private final ServerCounters counters = new ServerCounters();
 
     private EmbeddedChannel channel(String prefix, ReplyPolicy policy) {
-        return new EmbeddedChannel(new EchoHandler(dev.udpecho.net.Transport.NIO, prefix.getBytes(StandardCharsets.UTF_8), policy, counters,
-                ServerLog.SILENT));
+        byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
+        return new EmbeddedChannel(new EchoHandler(dev.udpecho.net.Transport.NIO, bytes,
+                new Responder(bytes.length, policy, counters, ServerLog.SILENT)));
     }
 
     private static DatagramPacket datagram(byte[] payload, InetSocketAddress from) {
@@ -87,7 +88,7 @@ class EchoHandlerTest {
 
     @Test
     void policyDecidesAndItsReasonIsCounted() {
-        EmbeddedChannel ch = channel("OK...", (sender, payload) -> sender.getPort() == 5000 ? DropReason.OVERSIZE : null);
+        EmbeddedChannel ch = channel("OK...", (source, payload) -> source.port() == 5000 ? DropReason.OVERSIZE : null);
         ch.writeInbound(datagram(new byte[] {1}, V6));
         ch.writeInbound(datagram(new byte[] {2}, V4));
         assertThat(replyBytes(ch.readOutbound())).endsWith(2);

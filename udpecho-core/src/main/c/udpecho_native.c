@@ -1,0 +1,433 @@
+/*
+ * udpecho's native datagram I/O for Linux: batched receive and send (recvmmsg/sendmmsg) over a ring of
+ * slots that Java shares as direct buffers. A batch of datagrams costs two system calls and no allocation;
+ * the kernel writes each datagram behind the reply prefix already in its slot, so a reply is sent from where
+ * the request arrived, without a copy.
+ *
+ * The Java side is dev.udpecho.nativeio.DatagramRing / NativeSocket. The record layouts below are shared
+ * with DatagramRing.java and must change together.
+ *
+ * Every function returns -errno on failure, never throws; Java turns errors into exceptions or counters.
+ */
+#define _GNU_SOURCE
+#include <jni.h>
+#include "dev_udpecho_nativeio_DatagramRing.h"
+#include "dev_udpecho_nativeio_NativeSocket.h"
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* One record per received datagram, written here after recvmmsg, read by Java. */
+#define D_LENGTH 0       /* int: payload bytes */
+#define D_FLAGS 4        /* int: F_* below */
+#define D_PORT 8         /* int: source port */
+#define D_SCOPE 12       /* int: source IPv6 scope id */
+#define D_FAMILY 16      /* int: 4 or 6; IPv4-mapped IPv6 sources are given as 4 */
+#define D_LOCAL_FAMILY 20 /* int: 4 or 6: family of the destination address, if F_LOCAL */
+#define D_IFINDEX 24     /* int: interface the datagram arrived on, if F_LOCAL */
+#define D_DROPS 28       /* int: the socket's kernel drop counter (SO_RXQ_OVFL), if F_DROPS */
+#define D_SOURCE 32      /* 16 bytes: source address (4 used for IPv4) */
+#define D_LOCAL 48       /* 16 bytes: destination address the datagram was sent to (4 used for IPv4) */
+#define D_SIZE 64
+
+#define F_TRUNCATED 1
+#define F_LOCAL 2
+#define F_DROPS 4
+
+/* One record per reply, written by Java before send: int slot, int length. */
+#define S_SIZE 8
+
+/* Room for a packet-info and a drop-counter control message. */
+#define CONTROL_SIZE 128
+
+union peer {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+};
+
+struct ring {
+    int capacity;
+    int ipv6;                  /* the socket's family */
+    int reply_from_destination; /* send each reply from the address its request was sent to */
+    size_t slot_size;
+    char *data;
+    char *descriptors;
+    char *send_list;
+    struct mmsghdr *in;
+    struct iovec *in_iov;
+    union peer *peer;
+    char *in_control;
+    struct mmsghdr *out;
+    struct iovec *out_iov;
+    char *out_control;
+};
+
+static void put_int(char *record, int offset, int value) {
+    memcpy(record + offset, &value, sizeof value);
+}
+
+static int get_int(const char *record, int offset) {
+    int value;
+    memcpy(&value, record + offset, sizeof value);
+    return value;
+}
+
+static jint fail(void) {
+    return -errno;
+}
+
+/* ---- sockets ---- */
+
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_open0(JNIEnv *env, jclass cls, jboolean ipv6) {
+    int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    return fd < 0 ? fail() : fd;
+}
+
+static socklen_t to_sockaddr(JNIEnv *env, jbyteArray address, jint scope, jint port, jboolean ipv6, union peer *out) {
+    jsize length = (*env)->GetArrayLength(env, address);
+    memset(out, 0, sizeof *out);
+    if (ipv6) {
+        out->v6.sin6_family = AF_INET6;
+        out->v6.sin6_port = htons((uint16_t) port);
+        out->v6.sin6_scope_id = (uint32_t) scope;
+        if (length == 4) { /* an IPv4 address on a dual-stack socket: IPv4-mapped */
+            out->v6.sin6_addr.s6_addr[10] = 0xff;
+            out->v6.sin6_addr.s6_addr[11] = 0xff;
+            (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &out->v6.sin6_addr.s6_addr[12]);
+        } else {
+            (*env)->GetByteArrayRegion(env, address, 0, 16, (jbyte *) out->v6.sin6_addr.s6_addr);
+        }
+        return sizeof out->v6;
+    }
+    out->v4.sin_family = AF_INET;
+    out->v4.sin_port = htons((uint16_t) port);
+    (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &out->v4.sin_addr.s_addr);
+    return sizeof out->v4;
+}
+
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_bind0(JNIEnv *env, jclass cls, jint fd,
+        jboolean ipv6, jbyteArray address, jint scope, jint port) {
+    union peer local;
+    socklen_t length = to_sockaddr(env, address, scope, port, ipv6, &local);
+    return bind(fd, (struct sockaddr *) &local, length) < 0 ? fail() : 0;
+}
+
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv *env, jclass cls, jint fd) {
+    union peer local;
+    socklen_t length = sizeof local;
+    if (getsockname(fd, (struct sockaddr *) &local, &length) < 0) {
+        return fail();
+    }
+    return ntohs(local.v4.sin_family == AF_INET ? local.v4.sin_port : local.v6.sin6_port);
+}
+
+/* Socket options by meaning; must match NativeSocket.java. */
+#define O_REUSE_PORT 1
+#define O_V6_ONLY 2
+#define O_PACKET_INFO 3
+#define O_DROP_COUNTER 4
+#define O_RECEIVE_BUFFER 5
+#define O_SEND_BUFFER 6
+#define O_RECEIVE_TIMEOUT_MS 7
+#define O_SEND_TIMEOUT_MS 8
+
+static jint set_int(int fd, int level, int name, int value) {
+    return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
+}
+
+static jint get_int_option(int fd, int level, int name) {
+    int value;
+    socklen_t length = sizeof value;
+    return getsockopt(fd, level, name, &value, &length) < 0 ? fail() : value;
+}
+
+static jint set_timeout(int fd, int name, int millis) {
+    struct timeval tv = { .tv_sec = millis / 1000, .tv_usec = (millis % 1000) * 1000 };
+    return setsockopt(fd, SOL_SOCKET, name, &tv, sizeof tv) < 0 ? fail() : 0;
+}
+
+/* Sets an option; for buffers, returns the size the kernel granted (it doubles the request, and caps it). */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv *env, jclass cls, jint fd,
+        jboolean ipv6, jint option, jint value) {
+    jint r;
+    switch (option) {
+    case O_REUSE_PORT:
+        return set_int(fd, SOL_SOCKET, SO_REUSEPORT, value);
+    case O_V6_ONLY:
+        return set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, value);
+    case O_PACKET_INFO:
+        if (ipv6) {
+            /* IPv6 packet info also reports IPv4 datagrams that reach a dual-stack socket, as mapped addresses */
+            return set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, value);
+        }
+        return set_int(fd, IPPROTO_IP, IP_PKTINFO, value);
+    case O_DROP_COUNTER:
+        return set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, value);
+    case O_RECEIVE_BUFFER:
+        r = set_int(fd, SOL_SOCKET, SO_RCVBUF, value);
+        return r < 0 ? r : get_int_option(fd, SOL_SOCKET, SO_RCVBUF);
+    case O_SEND_BUFFER:
+        r = set_int(fd, SOL_SOCKET, SO_SNDBUF, value);
+        return r < 0 ? r : get_int_option(fd, SOL_SOCKET, SO_SNDBUF);
+    case O_RECEIVE_TIMEOUT_MS:
+        return set_timeout(fd, SO_RCVTIMEO, value);
+    case O_SEND_TIMEOUT_MS:
+        return set_timeout(fd, SO_SNDTIMEO, value);
+    default:
+        return -EINVAL;
+    }
+}
+
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_close0(JNIEnv *env, jclass cls, jint fd) {
+    return close(fd) < 0 ? fail() : 0;
+}
+
+/* Wakes a thread blocked in receive on this socket: it returns at once (with nothing). */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_shutdown0(JNIEnv *env, jclass cls, jint fd) {
+    /* On an unconnected UDP socket Linux reports ENOTCONN but still wakes the readers. */
+    return shutdown(fd, SHUT_RDWR) < 0 && errno != ENOTCONN ? fail() : 0;
+}
+
+JNIEXPORT jstring JNICALL Java_dev_udpecho_nativeio_NativeSocket_errorMessage0(JNIEnv *env, jclass cls, jint error) {
+    char buffer[256];
+    const char *message = strerror_r(error, buffer, sizeof buffer);
+    return (*env)->NewStringUTF(env, message);
+}
+
+/* ---- the ring ---- */
+
+JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *env, jclass cls, jobject data,
+        jobject descriptors, jobject send_list, jint capacity, jint slot_size, jint prefix_length,
+        jboolean ipv6, jboolean reply_from_destination) {
+    struct ring *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        return 0;
+    }
+    r->capacity = capacity;
+    r->ipv6 = ipv6;
+    r->reply_from_destination = reply_from_destination;
+    r->slot_size = (size_t) slot_size;
+    r->data = (*env)->GetDirectBufferAddress(env, data);
+    r->descriptors = (*env)->GetDirectBufferAddress(env, descriptors);
+    r->send_list = (*env)->GetDirectBufferAddress(env, send_list);
+    r->in = calloc((size_t) capacity, sizeof *r->in);
+    r->in_iov = calloc((size_t) capacity, sizeof *r->in_iov);
+    r->peer = calloc((size_t) capacity, sizeof *r->peer);
+    r->in_control = calloc((size_t) capacity, CONTROL_SIZE);
+    /* Replies may name a slot twice (a duplicated reply): room for two per slot. */
+    r->out = calloc((size_t) capacity * 2, sizeof *r->out);
+    r->out_iov = calloc((size_t) capacity * 2, sizeof *r->out_iov);
+    r->out_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
+    if (!r->data || !r->descriptors || !r->send_list || !r->in || !r->in_iov || !r->peer || !r->in_control
+            || !r->out || !r->out_iov || !r->out_control) {
+        free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
+        free(r->out); free(r->out_iov); free(r->out_control); free(r);
+        return 0;
+    }
+    for (int i = 0; i < capacity; i++) {
+        /* The kernel writes the datagram after the prefix, so the reply is the slot from its start. */
+        r->in_iov[i].iov_base = r->data + (size_t) i * r->slot_size + (size_t) prefix_length;
+        r->in_iov[i].iov_len = r->slot_size - (size_t) prefix_length;
+        r->in[i].msg_hdr.msg_iov = &r->in_iov[i];
+        r->in[i].msg_hdr.msg_iovlen = 1;
+        r->in[i].msg_hdr.msg_name = &r->peer[i];
+        r->in[i].msg_hdr.msg_control = r->in_control + (size_t) i * CONTROL_SIZE;
+    }
+    return (jlong) (intptr_t) r;
+}
+
+JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_free0(JNIEnv *env, jclass cls, jlong handle) {
+    struct ring *r = (struct ring *) (intptr_t) handle;
+    if (r != NULL) {
+        free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
+        free(r->out); free(r->out_iov); free(r->out_control); free(r);
+    }
+}
+
+static void describe_source(const union peer *peer, char *d) {
+    if (peer->v4.sin_family == AF_INET) {
+        put_int(d, D_FAMILY, 4);
+        put_int(d, D_PORT, ntohs(peer->v4.sin_port));
+        put_int(d, D_SCOPE, 0);
+        memcpy(d + D_SOURCE, &peer->v4.sin_addr, 4);
+    } else if (IN6_IS_ADDR_V4MAPPED(&peer->v6.sin6_addr)) {
+        put_int(d, D_FAMILY, 4);
+        put_int(d, D_PORT, ntohs(peer->v6.sin6_port));
+        put_int(d, D_SCOPE, 0);
+        memcpy(d + D_SOURCE, &peer->v6.sin6_addr.s6_addr[12], 4);
+    } else {
+        put_int(d, D_FAMILY, 6);
+        put_int(d, D_PORT, ntohs(peer->v6.sin6_port));
+        put_int(d, D_SCOPE, (int) peer->v6.sin6_scope_id);
+        memcpy(d + D_SOURCE, &peer->v6.sin6_addr, 16);
+    }
+}
+
+static int describe_control(struct msghdr *h, char *d) {
+    int flags = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            put_int(d, D_LOCAL_FAMILY, 4);
+            put_int(d, D_IFINDEX, info.ipi_ifindex);
+            memcpy(d + D_LOCAL, &info.ipi_addr, 4);
+            flags |= F_LOCAL;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            put_int(d, D_IFINDEX, (int) info.ipi6_ifindex);
+            if (IN6_IS_ADDR_V4MAPPED(&info.ipi6_addr)) {
+                put_int(d, D_LOCAL_FAMILY, 4);
+                memcpy(d + D_LOCAL, &info.ipi6_addr.s6_addr[12], 4);
+            } else {
+                put_int(d, D_LOCAL_FAMILY, 6);
+                memcpy(d + D_LOCAL, &info.ipi6_addr, 16);
+            }
+            flags |= F_LOCAL;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+            uint32_t drops;
+            memcpy(&drops, CMSG_DATA(c), sizeof drops);
+            put_int(d, D_DROPS, (int) drops);
+            flags |= F_DROPS;
+        }
+    }
+    return flags;
+}
+
+/*
+ * Receives up to max datagrams into slots 0..max-1: waits for the first (up to the socket's receive timeout),
+ * then takes what else is queued. Returns how many, 0 if none came in time, or -errno.
+ */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *env, jclass cls, jint fd,
+        jlong handle, jint max) {
+    struct ring *r = (struct ring *) (intptr_t) handle;
+    if (max > r->capacity) {
+        max = r->capacity;
+    }
+    for (int i = 0; i < max; i++) {
+        /* the kernel overwrites these on each receive */
+        r->in[i].msg_hdr.msg_namelen = sizeof r->peer[i];
+        r->in[i].msg_hdr.msg_controllen = CONTROL_SIZE;
+        r->in[i].msg_hdr.msg_flags = 0;
+    }
+    int n;
+    do {
+        n = recvmmsg(fd, r->in, (unsigned int) max, MSG_WAITFORONE, NULL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : fail();
+    }
+    for (int i = 0; i < n; i++) {
+        char *d = r->descriptors + (size_t) i * D_SIZE;
+        struct msghdr *h = &r->in[i].msg_hdr;
+        if (h->msg_namelen == 0) {
+            /* Not a datagram: a shut-down socket reads as an empty message from nobody. */
+            return i;
+        }
+        put_int(d, D_LENGTH, (int) r->in[i].msg_len);
+        describe_source(&r->peer[i], d);
+        int flags = (h->msg_flags & MSG_TRUNC) ? F_TRUNCATED : 0;
+        if (h->msg_controllen > 0) {
+            flags |= describe_control(h, d);
+        }
+        put_int(d, D_FLAGS, flags);
+    }
+    return n;
+}
+
+/* Asks the kernel to send reply k from the address its request was sent to. */
+static void set_source(struct ring *r, int slot, struct msghdr *h, char *control) {
+    const char *d = r->descriptors + (size_t) slot * D_SIZE;
+    memset(control, 0, CONTROL_SIZE);
+    h->msg_control = control;
+    struct cmsghdr *c = (struct cmsghdr *) control;
+    if (r->ipv6) {
+        struct in6_pktinfo info;
+        memset(&info, 0, sizeof info);
+        if (get_int(d, D_LOCAL_FAMILY) == 4) {
+            info.ipi6_addr.s6_addr[10] = 0xff;
+            info.ipi6_addr.s6_addr[11] = 0xff;
+            memcpy(&info.ipi6_addr.s6_addr[12], d + D_LOCAL, 4);
+        } else {
+            memcpy(&info.ipi6_addr, d + D_LOCAL, 16);
+            /* a link-local source only means something on its own link */
+            if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
+                info.ipi6_ifindex = (unsigned int) get_int(d, D_IFINDEX);
+            }
+        }
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        memcpy(CMSG_DATA(c), &info, sizeof info);
+        h->msg_controllen = CMSG_SPACE(sizeof info);
+    } else {
+        struct in_pktinfo info;
+        memset(&info, 0, sizeof info);
+        memcpy(&info.ipi_spec_dst, d + D_LOCAL, 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        memcpy(CMSG_DATA(c), &info, sizeof info);
+        h->msg_controllen = CMSG_SPACE(sizeof info);
+    }
+}
+
+/*
+ * Sends the replies in the send list: each is the first `length` bytes of a slot, to the address its request
+ * came from. A reply the kernel refuses (a route error, a full buffer past the send timeout) is skipped so the
+ * others still go. Returns how many were sent; result[0] gets the last error number (0 if none) and result[1]
+ * the bytes sent.
+ */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env, jclass cls, jint fd,
+        jlong handle, jint count, jintArray result) {
+    struct ring *r = (struct ring *) (intptr_t) handle;
+    if (count > 2 * r->capacity) {
+        count = 2 * r->capacity;
+    }
+    for (int k = 0; k < count; k++) {
+        const char *s = r->send_list + (size_t) k * S_SIZE;
+        int slot = get_int(s, 0);
+        int length = get_int(s, 4);
+        struct msghdr *h = &r->out[k].msg_hdr;
+        h->msg_name = &r->peer[slot];
+        h->msg_namelen = r->in[slot].msg_hdr.msg_namelen;
+        r->out_iov[k].iov_base = r->data + (size_t) slot * r->slot_size;
+        r->out_iov[k].iov_len = (size_t) length;
+        h->msg_iov = &r->out_iov[k];
+        h->msg_iovlen = 1;
+        h->msg_flags = 0;
+        const char *d = r->descriptors + (size_t) slot * D_SIZE;
+        if (r->reply_from_destination && (get_int(d, D_FLAGS) & F_LOCAL)) {
+            set_source(r, slot, h, r->out_control + (size_t) k * CONTROL_SIZE);
+        } else {
+            h->msg_control = NULL;
+            h->msg_controllen = 0;
+        }
+    }
+    jint status[2] = { 0, 0 };
+    int sent = 0;
+    int k = 0;
+    while (k < count) {
+        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), 0);
+        if (n > 0) {
+            for (int j = k; j < k + n; j++) {
+                status[1] += (jint) r->out[j].msg_len;
+            }
+            sent += n;
+            k += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            status[0] = n < 0 ? errno : EIO;
+            k++; /* skip the reply the kernel refused */
+        }
+    }
+    (*env)->SetIntArrayRegion(env, result, 0, 2, status);
+    return sent;
+}

@@ -1,0 +1,30 @@
+package dev.udpecho.server;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The sockets of a server and what drives them: {@link NativeEngine} (udpecho's native loop) or
+ * {@link NettyEngine} (Netty's epoll or NIO). Created with its sockets open; {@link #bind} starts serving.
+ *
+ * <p>{@link #bind} is called once, by the thread that created it; the rest from any thread.
+ */
+interface Engine extends AutoCloseable {
+
+    /**
+     * @param port the port for every socket; 0 lets the first pick one and the others take the same.
+     * @return the address and port each socket bound.
+     * @throws BindFailedException naming what could not be bound; the engine is then closed.
+     */
+    List<InetSocketAddress> bind(int port) throws BindFailedException;
+
+    /** @return every socket's counters. */
+    List<ServerCounters> counters();
+
+    /** @return whether every socket is open and its thread running. */
+    boolean isServing();
+
+    /** Stops within about a second and closes every socket. Idempotent. */
+    @Override
+    void close();
+}

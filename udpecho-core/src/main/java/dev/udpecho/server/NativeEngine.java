@@ -1,0 +1,170 @@
+package dev.udpecho.server;
+
+import dev.udpecho.nativeio.DatagramRing;
+import dev.udpecho.nativeio.NativeIoException;
+import dev.udpecho.nativeio.NativeSocket;
+import dev.udpecho.net.DatagramLimits;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server on udpecho's native transport: per socket, a blocking socket, a {@link DatagramRing} and a thread
+ * running a {@link NativeWorker}. Wildcard sockets report each datagram's destination address, and replies
+ * leave from it.
+ */
+final class NativeEngine implements Engine {
+    /** Datagrams per system call, as in common recvmmsg servers. */
+    static final int BATCH = 64;
+    /** How often an idle worker looks up to see whether it should stop. */
+    private static final int RECEIVE_TIMEOUT_MS = 100;
+    /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
+    private static final int SEND_TIMEOUT_MS = 100;
+    private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
+
+    private final ServerConfig config;
+    private final ReplyPolicy policy;
+    private final ServerLog log;
+    private final List<NativeSocket> sockets = new ArrayList<>();
+    private final List<InetAddress> locals = new ArrayList<>();
+    private final List<ServerCounters> counters = new ArrayList<>();
+    private final List<NativeWorker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<DatagramRing> rings = new ArrayList<>();
+    private volatile boolean closed;
+
+    NativeEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log)
+            throws NativeIoException {
+        this.config = config;
+        this.policy = policy;
+        this.log = log;
+        try {
+            for (InetAddress address : addresses) {
+                for (int w = 0; w < config.workers(); w++) {
+                    sockets.add(open(address));
+                    locals.add(address);
+                    counters.add(new ServerCounters());
+                }
+            }
+        } catch (NativeIoException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private NativeSocket open(InetAddress address) throws NativeIoException {
+        boolean ipv6 = address instanceof Inet6Address;
+        NativeSocket socket = NativeSocket.open(ipv6);
+        try {
+            if (ipv6 && address.isAnyLocalAddress()) {
+                socket.v6Only(false);
+            }
+            if (address.isAnyLocalAddress()) {
+                socket.packetInfo(true);
+            }
+            if (config.workers() > 1) {
+                socket.reusePort(true);
+            }
+            socket.dropCounter(true);
+            socket.receiveBuffer(RECEIVE_BUFFER_BYTES);
+            socket.receiveTimeout(RECEIVE_TIMEOUT_MS);
+            socket.sendTimeout(SEND_TIMEOUT_MS);
+            return socket;
+        } catch (NativeIoException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<InetSocketAddress> bind(int port) throws BindFailedException {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (int i = 0; i < sockets.size(); i++) {
+            InetAddress local = locals.get(i);
+            try {
+                sockets.get(i).bind(local, port);
+                port = sockets.get(i).localPort();
+            } catch (NativeIoException e) {
+                close();
+                throw new BindFailedException(new InetSocketAddress(local, port), e);
+            }
+            bound.add(new InetSocketAddress(local, port));
+        }
+        start();
+        return bound;
+    }
+
+    private void start() {
+        byte[] prefix = config.prefix();
+        for (int i = 0; i < sockets.size(); i++) {
+            NativeSocket socket = sockets.get(i);
+            InetAddress local = locals.get(i);
+            int maxPayload = socket.isIpv6() ? DatagramLimits.MAX_IPV6_PAYLOAD : DatagramLimits.MAX_IPV4_PAYLOAD;
+            DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
+            rings.add(ring);
+            NativeWorker worker = new NativeWorker(socket, ring,
+                    new Responder(prefix.length, policy, counters.get(i), log), prefix.length);
+            workers.add(worker);
+            Thread thread = new Thread(worker, "udpecho-worker-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    @Override
+    public List<ServerCounters> counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isServing() {
+        if (closed || threads.isEmpty()) {
+            return false;
+        }
+        for (Thread t : threads) {
+            if (!t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (NativeWorker w : workers) {
+            w.stop();
+        }
+        for (NativeSocket s : sockets) {
+            s.shutdown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (int i = 0; i < sockets.size(); i++) {
+            // A worker that did not stop in time keeps its socket and ring: closing them under it could hand its
+            // file descriptor to someone else, and freeing the ring would crash it.
+            if (i < threads.size() && threads.get(i).isAlive()) {
+                continue;
+            }
+            sockets.get(i).close();
+            if (i < rings.size()) {
+                rings.get(i).close();
+            }
+        }
+    }
+}

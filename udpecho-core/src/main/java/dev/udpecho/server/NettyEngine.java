@@ -1,0 +1,109 @@
+package dev.udpecho.server;
+
+import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server on Netty's transports (epoll or NIO): one channel per socket, each on its own event loop, with an
+ * {@link EchoHandler}. The portable path.
+ */
+final class NettyEngine implements Engine {
+    private final ServerConfig config;
+    private final EventLoopGroup group;
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<InetAddress> locals = new ArrayList<>();
+    private final List<ServerCounters> counters = new ArrayList<>();
+    private volatile boolean closed;
+
+    NettyEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log) {
+        this.config = config;
+        this.group = new MultiThreadIoEventLoopGroup(addresses.size() * config.workers(),
+                new DefaultThreadFactory("udpecho-worker", true), config.transport().ioHandlerFactory());
+        try {
+            for (InetAddress address : addresses) {
+                for (int w = 0; w < config.workers(); w++) {
+                    register(address, policy, log);
+                }
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void register(InetAddress address, ReplyPolicy policy, ServerLog log) {
+        ServerCounters socketCounters = new ServerCounters();
+        Transport transport = config.transport();
+        byte[] prefix = config.prefix();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channelFactory(() -> transport.newChannel(address))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE))
+                .handler(new EchoHandler(transport, prefix, new Responder(prefix.length, policy, socketCounters, log)));
+        ChannelFuture future = bootstrap.register().syncUninterruptibly();
+        channels.add(future.channel());
+        locals.add(address);
+        counters.add(socketCounters);
+    }
+
+    @Override
+    public List<InetSocketAddress> bind(int port) throws BindFailedException {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            InetSocketAddress target = new InetSocketAddress(locals.get(i), port);
+            ChannelFuture future = channels.get(i).bind(target).awaitUninterruptibly();
+            if (!future.isSuccess()) {
+                close();
+                throw new BindFailedException(target, future.cause());
+            }
+            InetSocketAddress local = (InetSocketAddress) channels.get(i).localAddress();
+            port = local.getPort();
+            bound.add(local);
+        }
+        return bound;
+    }
+
+    @Override
+    public List<ServerCounters> counters() {
+        return counters;
+    }
+
+    @Override
+    public boolean isServing() {
+        if (closed || group.isShuttingDown()) {
+            return false;
+        }
+        for (Channel c : channels) {
+            if (!c.isActive()) {
+                return false;
+            }
+        }
+        return !channels.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel c : channels) {
+            c.close();
+        }
+        group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+}
