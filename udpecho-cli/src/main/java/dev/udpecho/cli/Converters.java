@@ -33,6 +33,30 @@ final class Converters {
         }
     }
 
+    /** A rate in datagrams per second: 0 (no limit) to 1000000000. */
+    static final class Rate implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return (long) integer(value, 0, 1_000_000_000, "a rate (0-1000000000 per second)");
+        }
+    }
+
+    /** A burst size: 1 to 1000000000 datagrams. */
+    static final class Burst implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return (long) integer(value, 1, 1_000_000_000, "a burst size (1-1000000000)");
+        }
+    }
+
+    /** Sources tracked by the rate limiter: 64 to 16777216. */
+    static final class TableSize implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 64, 1 << 24, "a table size (64-16777216)");
+        }
+    }
+
     /** Retries: 0 to 100. */
     static final class Retries implements ITypeConverter<Integer> {
         @Override
@@ -62,6 +86,25 @@ final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** A size in bytes: {@code 4194304}, {@code 512K}, {@code 4M}, {@code 4MiB}, {@code 1G}. */
+    static final class Size implements ITypeConverter<Integer> {
+        private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?");
+
+        @Override
+        public Integer convert(String value) {
+            Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a size (e.g. 4M, 512K, 4194304)");
+            }
+            int shift = "kmg".indexOf(m.group(2).isEmpty() ? 'x' : m.group(2).charAt(0)) * 10 + 10;
+            BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(m.group(2).isEmpty() ? 1 : 1L << shift));
+            if (bytes.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+                throw new TypeConversionException("'" + value + "' is too large");
+            }
+            return bytes.intValue();
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.policy.ReplyPolicy;
+import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.Addresses;
 import dev.udpecho.server.AsyncServerLog;
 import dev.udpecho.server.BindFailedException;
-import dev.udpecho.server.DropReason;
+
 import dev.udpecho.server.EchoServer;
-import dev.udpecho.server.ReplyPolicy;
+
 import dev.udpecho.server.ServerConfig;
 import dev.udpecho.server.ServerLog;
 import dev.udpecho.server.ServerStats;
@@ -52,6 +54,14 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No line per datagram.")
     boolean quiet;
 
+    @Option(names = "--rcvbuf", paramLabel = "SIZE", defaultValue = "4M", converter = Converters.Size.class,
+            description = "Socket receive buffer to ask for, e.g. 512K, 8M; a warning says if the kernel grants"
+                    + " less (net.core.rmem_max) (default: ${DEFAULT-VALUE}).")
+    int receiveBuffer;
+
+    @Mixin
+    ProtectionOptions protection;
+
     @Mixin
     TransportOption transport;
 
@@ -67,7 +77,8 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config;
         try {
-            config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport, 1);
+            config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport, 1,
+                    receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(), protection.accessList());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -91,6 +102,11 @@ final class ServerCommand implements Callable<Integer> {
         out.println("Socket bind complete");
         for (InetSocketAddress address : server.addresses()) {
             out.println("Listening on udp://" + Addresses.format(address));
+        }
+        int granted = server.receiveBufferGranted();
+        if (granted < receiveBuffer) {
+            err.println("Warning: receive buffer is " + granted + " bytes, not " + receiveBuffer
+                    + ": capped by net.core.rmem_max (raise it with: sysctl -w net.core.rmem_max=" + receiveBuffer + ")");
         }
 
         CountDownLatch stop = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package dev.udpecho.cli;
 
-import dev.udpecho.server.DropReason;
+import dev.udpecho.policy.DropReason;
+
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +40,16 @@ class MainTest {
         "server --port http    | udpecho server: Invalid value for option '--port': 'http' is not a port (0-65535)",
         "server --bogus        | udpecho server: Unknown option: '--bogus'",
         "server --transport x  | udpecho server: Invalid value for option '--transport': unknown transport 'x' (auto, native, epoll or nio)",
+        "server --rate-limit -1 | udpecho server: Invalid value for option '--rate-limit': '-1' is not a rate (0-1000000000 per second)",
+        "server --rate-limit-burst 0 | udpecho server: Invalid value for option '--rate-limit-burst': '0' is not a burst size (1-1000000000)",
+        "server --rate-limit-prefix 33 | udpecho server: Invalid value for option '--rate-limit-prefix': '33' is not V4[,V6] prefix lengths (1-32, 1-64; e.g. 24,56)",
+        "server --rate-limit-prefix 24,65 | udpecho server: Invalid value for option '--rate-limit-prefix': '24,65' is not V4[,V6] prefix lengths (1-32, 1-64; e.g. 24,56)",
+        "server --rate-limit-table 10 | udpecho server: Invalid value for option '--rate-limit-table': '10' is not a table size (64-16777216)",
+        "server --max-rate lots | udpecho server: Invalid value for option '--max-rate': 'lots' is not a rate (0-1000000000 per second)",
+        "server --allow 10.0.0.0/99 | udpecho server: Invalid value for option '--allow' (CIDR): '10.0.0.0/99' has a prefix length outside 0-32",
+        "server --deny example.com | udpecho server: Invalid value for option '--deny' (CIDR): 'example.com' is not an address or address block (e.g. 10.0.0.0/8, 2001:db8::/32)",
+        "server --rcvbuf 4X    | udpecho server: Invalid value for option '--rcvbuf': '4X' is not a size (e.g. 4M, 512K, 4194304)",
+        "server --rcvbuf 1K    | udpecho server: receive buffer must be 4096 to 1073741824 bytes, not 1024",
         "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
         "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",

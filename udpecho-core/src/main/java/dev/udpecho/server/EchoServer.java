@@ -1,5 +1,11 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.AccessList;
+import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.LoopGuard;
+import dev.udpecho.policy.RateLimits;
+import dev.udpecho.policy.ReplyPolicy;
+import dev.udpecho.policy.SourceRateLimiter;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.net.Transport;
 
@@ -34,13 +40,15 @@ public final class EchoServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ServerLog log;
+    private final LoopGuard loopGuard;
     private final Engine engine;
     private volatile List<InetSocketAddress> bound = List.of();
     private volatile boolean closed;
 
-    private EchoServer(ServerConfig config, ServerLog log, Engine engine) {
+    private EchoServer(ServerConfig config, ServerLog log, LoopGuard loopGuard, Engine engine) {
         this.config = config;
         this.log = log;
+        this.loopGuard = loopGuard;
         this.engine = engine;
     }
 
@@ -53,8 +61,11 @@ public final class EchoServer implements AutoCloseable {
      * Creates the sockets, not yet bound. With no bind address, one dual-stack IPv6 socket takes every
      * interface, IPv4 included; on a host without IPv6, an IPv4 one.
      *
+     * <p>Every datagram goes through the access list, the loop guard and the rate limits of {@code config},
+     * in that order, then through {@code policy}.
+     *
      * @param config what to bind and how to answer.
-     * @param policy which datagrams to answer.
+     * @param policy which datagrams to answer, beyond what {@code config} says.
      * @param log    where received datagrams and errors are reported; closed with the server.
      * @return the server, with its sockets created.
      * @throws UncheckedIOException if a socket cannot be created.
@@ -63,16 +74,20 @@ public final class EchoServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(log, "log");
+        LoopGuard loopGuard = new LoopGuard(config.prefix(), config.allowLowSourcePorts(), config.port());
+        ReplyPolicy chain = new Guards(config.accessList(), loopGuard,
+                config.rateLimits().isOn() ? new SourceRateLimiter(config.rateLimits()) : null, policy);
+        DropNotices notices = new DropNotices(log::notice);
         List<InetAddress> addresses = config.bindAddresses();
         try {
             if (!addresses.isEmpty()) {
-                return new EchoServer(config, log, engine(config, addresses, policy, log));
+                return new EchoServer(config, log, loopGuard, engine(config, addresses, chain, log, notices));
             }
             try {
-                return new EchoServer(config, log, engine(config, List.of(IPV6_ANY), policy, log));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV6_ANY), chain, log, notices));
             } catch (NativeIoException | RuntimeException e) {
                 // No IPv6 on this host: every IPv4 interface instead.
-                return new EchoServer(config, log, engine(config, List.of(IPV4_ANY), policy, log));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV4_ANY), chain, log, notices));
             }
         } catch (NativeIoException e) {
             throw new UncheckedIOException(e);
@@ -80,9 +95,9 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private static Engine engine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy,
-                                 ServerLog log) throws NativeIoException {
-        return config.transport().isNetty() ? new NettyEngine(config, addresses, policy, log)
-                : new NativeEngine(config, addresses, policy, log);
+                                 ServerLog log, DropNotices notices) throws NativeIoException {
+        return config.transport().isNetty() ? new NettyEngine(config, addresses, policy, log, notices)
+                : new NativeEngine(config, addresses, policy, log, notices);
     }
 
     /**
@@ -95,6 +110,7 @@ public final class EchoServer implements AutoCloseable {
     public EchoServer bind() throws BindFailedException {
         try {
             bound = List.copyOf(engine.bind(config.port()));
+            loopGuard.ownPort(bound.get(0).getPort());
         } catch (BindFailedException e) {
             close();
             throw e;
@@ -129,7 +145,20 @@ public final class EchoServer implements AutoCloseable {
 
     /** @return the counters so far, summed over all sockets. */
     public ServerStats stats() {
-        return ServerStats.sum(engine.counters(), log.dropped());
+        return ServerStats.sum(engine.counters(), engine.kernelDrops(), log.dropped());
+    }
+
+    /**
+     * @return the receive buffer the kernel granted (the smallest, with several sockets); less than
+     * {@link ServerConfig#receiveBufferBytes()} when capped by {@code net.core.rmem_max}.
+     */
+    public int receiveBufferGranted() {
+        return engine.receiveBufferGranted();
+    }
+
+    /** @return the configuration this server runs with. */
+    public ServerConfig config() {
+        return config;
     }
 
     /** @return whether every socket is bound and open and its thread running. */
@@ -203,13 +232,37 @@ public final class EchoServer implements AutoCloseable {
             return this;
         }
 
+        /** @param bytes socket receive buffer to ask for. @return this builder. */
+        public Builder receiveBuffer(int bytes) {
+            config = config.withReceiveBuffer(bytes);
+            return this;
+        }
+
+        /** @param allow whether to answer sources below port 1024. @return this builder. */
+        public Builder allowLowSourcePorts(boolean allow) {
+            config = config.withAllowLowSourcePorts(allow);
+            return this;
+        }
+
+        /** @param limits per-source and overall rate limits; {@link RateLimits#OFF} for none. @return this builder. */
+        public Builder rateLimits(RateLimits limits) {
+            config = config.withRateLimits(limits);
+            return this;
+        }
+
+        /** @param list sources allowed and denied. @return this builder. */
+        public Builder accessList(AccessList list) {
+            config = config.withAccessList(list);
+            return this;
+        }
+
         /** @param config every setting at once. @return this builder. */
         public Builder config(ServerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
             return this;
         }
 
-        /** @param policy which datagrams to answer. @return this builder. */
+        /** @param policy which datagrams to answer, after the configured guards and limits. @return this builder. */
         public Builder policy(ReplyPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;

@@ -21,6 +21,12 @@ interface Engine extends AutoCloseable {
     /** @return every socket's counters. */
     List<ServerCounters> counters();
 
+    /** @return the smallest receive buffer the kernel granted a socket, in the units it was asked for. */
+    int receiveBufferGranted();
+
+    /** @return datagrams the kernel dropped before they were read (receive buffers full), 0 if not known. */
+    long kernelDrops();
+
     /** @return whether every socket is open and its thread running. */
     boolean isServing();
 

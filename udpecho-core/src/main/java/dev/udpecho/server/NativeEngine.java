@@ -1,9 +1,11 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.nativeio.DatagramRing;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.policy.DropNotices;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -24,24 +26,26 @@ final class NativeEngine implements Engine {
     private static final int RECEIVE_TIMEOUT_MS = 100;
     /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
     private static final int SEND_TIMEOUT_MS = 100;
-    private static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
     private final ServerConfig config;
     private final ReplyPolicy policy;
     private final ServerLog log;
+    private final DropNotices dropNotices;
     private final List<NativeSocket> sockets = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
     private final List<ServerCounters> counters = new ArrayList<>();
     private final List<NativeWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<DatagramRing> rings = new ArrayList<>();
+    private int receiveBufferGranted = Integer.MAX_VALUE;
     private volatile boolean closed;
 
-    NativeEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log)
-            throws NativeIoException {
+    NativeEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log,
+                 DropNotices dropNotices) throws NativeIoException {
         this.config = config;
         this.policy = policy;
         this.log = log;
+        this.dropNotices = dropNotices;
         try {
             for (InetAddress address : addresses) {
                 for (int w = 0; w < config.workers(); w++) {
@@ -70,7 +74,8 @@ final class NativeEngine implements Engine {
                 socket.reusePort(true);
             }
             socket.dropCounter(true);
-            socket.receiveBuffer(RECEIVE_BUFFER_BYTES);
+            // Linux reports twice what it grants, keeping the other half for its own bookkeeping.
+            receiveBufferGranted = Math.min(receiveBufferGranted, socket.receiveBuffer(config.receiveBufferBytes()) / 2);
             socket.receiveTimeout(RECEIVE_TIMEOUT_MS);
             socket.sendTimeout(SEND_TIMEOUT_MS);
             return socket;
@@ -107,7 +112,7 @@ final class NativeEngine implements Engine {
             DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
             rings.add(ring);
             NativeWorker worker = new NativeWorker(socket, ring,
-                    new Responder(prefix.length, policy, counters.get(i), log), prefix.length);
+                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length);
             workers.add(worker);
             Thread thread = new Thread(worker, "udpecho-worker-" + i);
             thread.setDaemon(true);
@@ -119,6 +124,20 @@ final class NativeEngine implements Engine {
     @Override
     public List<ServerCounters> counters() {
         return counters;
+    }
+
+    @Override
+    public int receiveBufferGranted() {
+        return receiveBufferGranted;
+    }
+
+    @Override
+    public long kernelDrops() {
+        long total = 0;
+        for (ServerCounters c : counters) {
+            total += c.kernelDrops();
+        }
+        return total;
     }
 
     @Override

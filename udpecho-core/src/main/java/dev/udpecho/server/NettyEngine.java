@@ -1,7 +1,10 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.ProcNetUdp;
 import dev.udpecho.net.Transport;
+import dev.udpecho.policy.DropNotices;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -9,6 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetAddress;
@@ -29,14 +33,16 @@ final class NettyEngine implements Engine {
     private final List<ServerCounters> counters = new ArrayList<>();
     private volatile boolean closed;
 
-    NettyEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log) {
+    NettyEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log,
+                DropNotices dropNotices) {
         this.config = config;
         this.group = new MultiThreadIoEventLoopGroup(addresses.size() * config.workers(),
                 new DefaultThreadFactory("udpecho-worker", true), config.transport().ioHandlerFactory());
         try {
             for (InetAddress address : addresses) {
                 for (int w = 0; w < config.workers(); w++) {
-                    register(address, policy, log);
+                    register(address, new Responder(config.prefix().length, policy, new ServerCounters(), log,
+                            dropNotices));
                 }
             }
         } catch (RuntimeException e) {
@@ -45,19 +51,19 @@ final class NettyEngine implements Engine {
         }
     }
 
-    private void register(InetAddress address, ReplyPolicy policy, ServerLog log) {
-        ServerCounters socketCounters = new ServerCounters();
+    private void register(InetAddress address, Responder responder) {
         Transport transport = config.transport();
         byte[] prefix = config.prefix();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channelFactory(() -> transport.newChannel(address))
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE))
-                .handler(new EchoHandler(transport, prefix, new Responder(prefix.length, policy, socketCounters, log)));
+                .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
+                .handler(new EchoHandler(transport, prefix, responder));
         ChannelFuture future = bootstrap.register().syncUninterruptibly();
         channels.add(future.channel());
         locals.add(address);
-        counters.add(socketCounters);
+        counters.add(responder.counters());
     }
 
     @Override
@@ -80,6 +86,22 @@ final class NettyEngine implements Engine {
     @Override
     public List<ServerCounters> counters() {
         return counters;
+    }
+
+    @Override
+    public int receiveBufferGranted() {
+        int granted = Integer.MAX_VALUE;
+        for (Channel c : channels) {
+            // Linux reports twice what it grants, keeping the other half for its own bookkeeping.
+            granted = Math.min(granted, ((DatagramChannel) c).config().getReceiveBufferSize() / 2);
+        }
+        return granted;
+    }
+
+    @Override
+    public long kernelDrops() {
+        InetSocketAddress local = channels.isEmpty() ? null : (InetSocketAddress) channels.get(0).localAddress();
+        return local == null ? 0 : Math.max(0, ProcNetUdp.drops(local.getPort()));
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.ReplyPolicy;
+import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.PeerAddress;
 import io.netty.buffer.ByteBuf;
@@ -18,14 +21,16 @@ final class Responder {
     private final ReplyPolicy policy;
     private final ServerCounters counters;
     private final ServerLog log;
+    private final DropNotices dropNotices;
     private long lastErrorNotice;
     private long errorsNotShown;
 
-    Responder(int prefixLength, ReplyPolicy policy, ServerCounters counters, ServerLog log) {
+    Responder(int prefixLength, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices) {
         this.prefixLength = prefixLength;
         this.policy = policy;
         this.counters = counters;
         this.log = log;
+        this.dropNotices = dropNotices;
     }
 
     ServerCounters counters() {
@@ -48,6 +53,7 @@ final class Responder {
         }
         if (reason != null) {
             counters.onDropped(reason);
+            dropNotices.onDrop(source, reason);
             return -1;
         }
         return replyLength;

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.DropReason;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -69,6 +70,11 @@ public final class ServerCounters {
     /** A socket error: a failed send, or a receive error such as an ICMP report. */
     public void onError() {
         add(ERRORS, 1);
+    }
+
+    /** @return the socket's kernel drops as last reported with a datagram. */
+    long kernelDrops() {
+        return get(KERNEL_DROPS);
     }
 
     long get(int counter) {

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.DropReason;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -48,8 +49,8 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         return dropped.get(reason);
     }
 
-    static ServerStats sum(List<ServerCounters> workers, long logDropped) {
-        long[] totals = new long[ServerCounters.KERNEL_DROPS + 1];
+    static ServerStats sum(List<ServerCounters> workers, long kernelDrops, long logDropped) {
+        long[] totals = new long[ServerCounters.ERRORS + 1];
         EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
         for (DropReason reason : DropReason.values()) {
             dropped.put(reason, 0L);
@@ -64,6 +65,6 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         }
         return new ServerStats(totals[ServerCounters.RECEIVED], totals[ServerCounters.BYTES_RECEIVED],
                 totals[ServerCounters.EMPTY], totals[ServerCounters.REPLIED], totals[ServerCounters.BYTES_SENT],
-                totals[ServerCounters.ERRORS], totals[ServerCounters.KERNEL_DROPS], dropped, logDropped);
+                totals[ServerCounters.ERRORS], kernelDrops, dropped, logDropped);
     }
 }

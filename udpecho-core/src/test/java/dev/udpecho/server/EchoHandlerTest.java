@@ -1,5 +1,9 @@
 package dev.udpecho.server;
 
+import dev.udpecho.net.Transport;
+import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.ReplyPolicy;
+import dev.udpecho.policy.DropReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -22,8 +26,9 @@ class EchoHandlerTest {
 
     private EmbeddedChannel channel(String prefix, ReplyPolicy policy) {
         byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
-        return new EmbeddedChannel(new EchoHandler(dev.udpecho.net.Transport.NIO, bytes,
-                new Responder(bytes.length, policy, counters, ServerLog.SILENT)));
+        Responder responder = new Responder(bytes.length, policy, counters, ServerLog.SILENT,
+                new DropNotices(line -> { }));
+        return new EmbeddedChannel(new EchoHandler(Transport.NIO, bytes, responder));
     }
 
     private static DatagramPacket datagram(byte[] payload, InetSocketAddress from) {

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.Transport;
 import dev.udpecho.testing.Loopback;
 import org.junit.jupiter.api.Test;

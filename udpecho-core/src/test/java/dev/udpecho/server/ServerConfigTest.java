@@ -4,7 +4,6 @@ import dev.udpecho.net.Transport;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,6 +55,6 @@ class ServerConfigTest {
         assertThat(Transport.parse("NIO")).isEqualTo(Transport.NIO);
         assertThat(Transport.parse("auto")).isEqualTo(Transport.best());
         assertThatThrownBy(() -> Transport.parse("quic")).hasMessageContaining("unknown transport 'quic'");
-        assertThat(new ServerConfig(List.of(), 1, new byte[0], Transport.NIO, 1).transport()).isEqualTo(Transport.NIO);
+        assertThat(ServerConfig.defaults().withTransport(Transport.NIO).transport()).isEqualTo(Transport.NIO);
     }
 }

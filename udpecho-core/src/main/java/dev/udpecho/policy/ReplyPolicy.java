@@ -1,4 +1,4 @@
-package dev.udpecho.server;
+package dev.udpecho.policy;
 
 import io.netty.buffer.ByteBuf;
 
@@ -6,7 +6,7 @@ import dev.udpecho.net.PeerAddress;
 
 /**
  * Decides whether a received datagram is answered. This is the seam where guards, access lists and rate
- * limits plug into the receive → decide → reply path ({@link Responder}), whatever the transport.
+ * limits plug into the server's receive → decide → reply path, whatever the transport.
  *
  * <p>Called on the event loop that received the datagram, once per datagram: implementations must not block
  * and should not allocate. An instance may be shared by several event loops, so shared state must be

@@ -1,4 +1,4 @@
-package dev.udpecho.cli;
+package dev.udpecho.testing;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -13,12 +13,12 @@ import java.util.List;
  * {@code UDPECHO_REQUIRE_TOOLS=1} after installing them, and then a missing tool fails the test instead, so
  * that nothing is skipped there unnoticed.
  */
-final class Tools {
+public final class Tools {
     private Tools() {
     }
 
     /** @param name a program that must be on the PATH for the calling test. */
-    static void require(String name) {
+    public static void require(String name) {
         if (onPath(name)) {
             return;
         }
@@ -29,7 +29,7 @@ final class Tools {
         Assumptions.abort(message + ": test skipped");
     }
 
-    static boolean onPath(String name) {
+    public static boolean onPath(String name) {
         String path = System.getenv("PATH");
         List<String> dirs = path == null ? List.of() : Arrays.asList(path.split(File.pathSeparator));
         return dirs.stream().anyMatch(d -> new File(d, name).canExecute());

@@ -1,0 +1,103 @@
+package dev.udpecho.cli;
+
+import dev.udpecho.testing.Slow;
+import dev.udpecho.testing.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real server under a flood, and on a host with several addresses. */
+@Timeout(180)
+class HardeningProcessIT {
+
+    @Test
+    void aFloodFromThousandsOfSourcesKeepsMemoryBoundedAndServiceImmediate() throws Exception {
+        flood(20_000);
+    }
+
+    @Slow
+    @Test
+    void aLongFloodFromHundredsOfThousandsOfSources() throws Exception {
+        flood(200_000);
+    }
+
+    private static void flood(int sources) throws Exception {
+        try (UdpEchoProcess server = UdpEchoProcess.udpecho("server", "--port", "0", "--quiet",
+                "--rate-limit", "50", "--rate-limit-burst", "2", "--rate-limit-table", "4096")) {
+            int port = server.awaitListeningPort();
+            long peakRss = 0;
+            byte[] payload = new byte[64];
+            for (int i = 0; i < sources; i++) {
+                // 127.0.0.0/8 is all loopback: each socket here is a different source.
+                InetAddress source = InetAddress.getByAddress(new byte[] {127, (byte) (1 + (i >> 16)), (byte) (i >> 8), (byte) i});
+                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(source, 0))) {
+                    for (int k = 0; k < 3; k++) { // one more than the burst: each source is limited once
+                        s.send(new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), port));
+                    }
+                }
+                if (i % 2000 == 0) {
+                    peakRss = Math.max(peakRss, rssBytes(server.pid()));
+                }
+            }
+            peakRss = Math.max(peakRss, rssBytes(server.pid()));
+            assertThat(peakRss).as("resident memory, bytes").isLessThan(256L << 20);
+
+            try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+                client.setSoTimeout(5_000);
+                long start = System.nanoTime();
+                client.send(new DatagramPacket(new byte[] {'h', 'i'}, 2, InetAddress.getByName("127.0.0.1"), port));
+                DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+                client.receive(reply);
+                assertThat((System.nanoTime() - start) / 1_000_000).as("ms to answer a newcomer").isLessThan(500);
+                assertThat(new String(reply.getData(), 0, reply.getLength())).isEqualTo("OK...hi");
+            }
+            server.signal("TERM");
+            assertThat(server.awaitExit(10_000)).isZero();
+            String summary = server.stdout().get(server.stdout().size() - 1);
+            assertThat(summary).contains("rate-limited ").startsWith("Summary: received " + (3L * sources + 1));
+            long limited = Long.parseLong(summary.replaceAll(".*rate-limited (\\d+).*", "$1"));
+            // Each source was over its burst once; sources the table forgot start again with a full bucket.
+            assertThat(limited).isBetween(1L, (long) sources);
+            assertThat(server.stdout()).filteredOn(l -> l.startsWith("Dropped ")).hasSizeLessThan(200);
+        }
+    }
+
+    private static long rssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    @Test
+    void onAHostWithSeveralAddressesRepliesLeaveFromTheAddressAsked() throws Exception {
+        Tools.require("python3");
+        try (NetworkNamespaces net = new NetworkNamespaces()) {
+            File launcher = new File(UdpEchoProcess.home(), "udpecho");
+            try (UdpEchoProcess server = UdpEchoProcess.start(NetworkNamespaces.in(net.server,
+                    List.of(launcher.getPath(), "server", "--port", "0", "--quiet")))) {
+                int port = server.awaitListeningPort();
+                String probe = new File(UdpEchoProcess.home(), "udpecho-cli/src/test/resources/tools/udp_probe.py").getPath();
+                for (String address : new String[] {"10.201.0.2", "10.201.0.1", "fd00:201::2", "fd00:201::1"}) {
+                    String reply = NetworkNamespaces.output(net.client,
+                            List.of("python3", probe, address, Integer.toString(port), "where from?"));
+                    assertThat(reply).as("reply to a datagram sent to " + address)
+                            .isEqualTo(address + ":" + port + " OK...where from?");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.udpecho.policy;
+
+import java.util.Locale;
+
+/**
+ * Why a received datagram got no reply. Each reason has its own counter, shown in the summary.
+ */
+public enum DropReason {
+    /** The prefix plus the payload would exceed the largest datagram the protocol carries to that peer. */
+    OVERSIZE,
+    /** The source port is below 1024, where services live (DNS, NTP, echo, chargen): a reply could start a loop. */
+    LOW_SOURCE_PORT,
+    /** The source port is the server's own: most likely another echo server answering us. */
+    OWN_PORT,
+    /** The source cannot be a real sender: port 0, or a multicast, broadcast or unspecified address. */
+    BAD_SOURCE,
+    /** The datagram already starts with the prefix twice: it is an answer to an answer. */
+    ECHO_OF_ECHO,
+    /** The source is refused by {@code --deny}, or not in {@code --allow}. */
+    ACCESS_DENIED,
+    /** The source's prefix (/32 or /64 by default) sent more than its rate limit allows. */
+    RATE_LIMITED,
+    /** All sources together sent more than the overall limit ({@code --max-rate}) allows. */
+    MAX_RATE;
+
+    /** @return the reason as it appears in summaries and metrics, e.g. {@code low-source-port}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** @return a few words for a log line, e.g. {@code low source port}. */
+    public String description() {
+        return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+}

@@ -1,0 +1,101 @@
+package dev.udpecho.server;
+
+import dev.udpecho.net.Transport;
+import dev.udpecho.policy.DropReason;
+import dev.udpecho.testing.Loopback;
+import dev.udpecho.testing.Tools;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two udpecho servers with default settings, and a datagram forged (raw socket) to come from one and go to the
+ * other, as an attacker would start an echo loop (CVE-1999-0103). The loop must die within two bounces.
+ */
+@Timeout(60)
+class LoopGuardIT {
+
+    private static void forge(String from, int fromPort, String to, int toPort, String payload) throws Exception {
+        Tools.require("python3");
+        File script = new File(LoopGuardIT.class.getResource("/tools/forge_udp.py").toURI());
+        Process p = new ProcessBuilder("python3", script.getPath(), from, Integer.toString(fromPort), to,
+                Integer.toString(toPort), payload).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Assumptions.assumeTrue(p.exitValue() == 0 || !out.contains("PermissionError"),
+                "raw sockets are not permitted here (CAP_NET_RAW): " + out);
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    private static EchoServer server(Transport transport, String address, int port) throws Exception {
+        return EchoServer.builder().transport(transport).bind(Loopback.address(address)).port(port).start();
+    }
+
+    /** Waits until the counts stop moving, then a little longer, so a live loop would show. */
+    private static void settle(EchoServer a, EchoServer b) throws InterruptedException {
+        long last = -1;
+        for (int i = 0; i < 50; i++) {
+            Thread.sleep(40);
+            long now = a.stats().received() + b.stats().received();
+            if (now == last && now > 0) {
+                break;
+            }
+            last = now;
+        }
+        Thread.sleep(300);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void aLoopBetweenServersOnDifferentPortsDiesAtTheSecondBounce(Transport transport) throws Exception {
+        try (EchoServer a = server(transport, "127.0.0.2", 0); EchoServer b = server(transport, "127.0.0.3", 0)) {
+            forge("127.0.0.3", b.address().getPort(), "127.0.0.2", a.address().getPort(), "ping");
+            settle(a, b);
+            // a answers "OK...ping" to b; b answers "OK...OK...ping" to a; a sees an answer to an answer.
+            assertThat(a.stats().received()).isEqualTo(2);
+            assertThat(a.stats().replied()).isEqualTo(1);
+            assertThat(a.stats().dropped(DropReason.ECHO_OF_ECHO)).isEqualTo(1);
+            assertThat(b.stats().received()).isEqualTo(1);
+            assertThat(b.stats().replied()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void aLoopBetweenServersOnTheSamePortNeverStarts(Transport transport) throws Exception {
+        try (EchoServer a = server(transport, "127.0.0.2", 0)) {
+            int port = a.address().getPort();
+            try (EchoServer b = server(transport, "127.0.0.3", port)) {
+                forge("127.0.0.3", port, "127.0.0.2", port, "ping");
+                settle(a, b);
+                assertThat(a.stats().received()).isEqualTo(1);
+                assertThat(a.stats().dropped(DropReason.OWN_PORT)).isEqualTo(1);
+                assertThat(b.stats().received()).isZero();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void aServicePortGetsNoReply(Transport transport) throws Exception {
+        try (EchoServer a = server(transport, "127.0.0.2", 0)) {
+            forge("127.0.0.9", 53, "127.0.0.2", a.address().getPort(), "a DNS server's answer");
+            forge("127.0.0.9", 0, "127.0.0.2", a.address().getPort(), "from port zero");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (a.stats().received() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(a.stats().dropped(DropReason.LOW_SOURCE_PORT)).isEqualTo(1);
+            assertThat(a.stats().dropped(DropReason.BAD_SOURCE)).isEqualTo(1);
+            assertThat(a.stats().replied()).isZero();
+        }
+    }
+}
