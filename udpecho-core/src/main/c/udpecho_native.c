@@ -117,6 +117,13 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_bind0(JNIEnv *env,
     return bind(fd, (struct sockaddr *) &local, length) < 0 ? fail() : 0;
 }
 
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_connect0(JNIEnv *env, jclass cls, jint fd,
+        jboolean ipv6, jbyteArray address, jint scope, jint port) {
+    union peer remote;
+    socklen_t length = to_sockaddr(env, address, scope, port, ipv6, &remote);
+    return connect(fd, (struct sockaddr *) &remote, length) < 0 ? fail() : 0;
+}
+
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv *env, jclass cls, jint fd) {
     union peer local;
     socklen_t length = sizeof local;

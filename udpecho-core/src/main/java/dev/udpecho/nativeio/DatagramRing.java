@@ -13,7 +13,11 @@ import java.nio.ByteOrder;
  * {@code sendmmsg} call. Each slot starts with the reply prefix, written once; the kernel writes each
  * datagram right after it, so a reply is sent from the slot itself, without a copy.
  *
- * <p>Everything is allocated once, here. Not thread-safe: one worker thread owns a ring.
+ * <p>A client uses a ring without a prefix on a connected socket: it writes each datagram into a slot
+ * ({@link #slot}), queues it with {@link #reply}, and sends the batch with {@link #send}; slots never received
+ * into carry no address, so the socket's peer is used.
+ *
+ * <p>Everything is allocated once, here. Not thread-safe: one thread owns a ring.
  */
 public final class DatagramRing implements AutoCloseable {
     // Descriptor layout: must match udpecho_native.c.
@@ -147,6 +151,15 @@ public final class DatagramRing implements AutoCloseable {
      */
     public ByteBuf payload(int slot) {
         return payloads[slot].setIndex(0, Math.min(length(slot), payloads[slot].capacity()));
+    }
+
+    /**
+     * @param slot a slot.
+     * @return a buffer over the slot's payload area, from index 0 with its full capacity writable; the same
+     * instance every time. For a client to write a datagram before queueing it; do not release it.
+     */
+    public ByteBuf slot(int slot) {
+        return payloads[slot].clear();
     }
 
     /**

@@ -62,6 +62,21 @@ public final class NativeSocket implements AutoCloseable {
         check(bind0(fd, ipv6, address.getAddress(), scope, port));
     }
 
+    /**
+     * Fixes the peer: datagrams are sent to it without naming it, and only its datagrams are received.
+     *
+     * @param address the peer's address: of this socket's family, or IPv4 on a dual-stack socket.
+     * @param port    the peer's port.
+     * @throws NativeIoException e.g. {@code Network is unreachable}.
+     */
+    public void connect(InetAddress address, int port) throws NativeIoException {
+        int scope = address instanceof Inet6Address ? ((Inet6Address) address).getScopeId() : 0;
+        if (!ipv6 && !(address instanceof Inet4Address)) {
+            throw new IllegalArgumentException("an IPv4 socket cannot connect to " + address);
+        }
+        check(connect0(fd, ipv6, address.getAddress(), scope, port));
+    }
+
     /** @return the port bound. */
     public int localPort() throws NativeIoException {
         return check(localPort0(fd));
@@ -137,6 +152,8 @@ public final class NativeSocket implements AutoCloseable {
     private static native int open0(boolean ipv6);
 
     private static native int bind0(int fd, boolean ipv6, byte[] address, int scope, int port);
+
+    private static native int connect0(int fd, boolean ipv6, byte[] address, int scope, int port);
 
     private static native int localPort0(int fd);
 

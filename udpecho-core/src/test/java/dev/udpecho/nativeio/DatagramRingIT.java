@@ -1,0 +1,122 @@
+package dev.udpecho.nativeio;
+
+import dev.udpecho.net.PeerAddress;
+import dev.udpecho.testing.Loopback;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The JNI layer on its own: sockets, batched receive and send, addresses, errors. */
+@Timeout(30)
+class DatagramRingIT {
+
+    @BeforeAll
+    static void nativeLibrary() {
+        assumeTrue(NativeLibrary.isAvailable(), () -> "no native library: " + NativeLibrary.unavailabilityCause());
+    }
+
+    @Test
+    void aServerRingReceivesABatchAndRepliesFromTheSlots() throws Exception {
+        byte[] prefix = "OK...".getBytes(StandardCharsets.US_ASCII);
+        try (NativeSocket socket = NativeSocket.open(true);
+             DatagramRing ring = new DatagramRing(8, 2000, prefix, true, true);
+             DatagramSocket client = Loopback.socket("127.0.0.1", 3000)) {
+            socket.v6Only(false);
+            socket.packetInfo(true);
+            socket.receiveTimeout(2000);
+            socket.bind(Loopback.address("::"), 0);
+            InetSocketAddress server = new InetSocketAddress(Loopback.address("127.0.0.1"), socket.localPort());
+            for (int i = 0; i < 5; i++) {
+                Loopback.send(client, ("d" + i).getBytes(StandardCharsets.US_ASCII), server);
+            }
+            Thread.sleep(100);
+            int n = ring.receive(socket);
+            assertThat(n).isEqualTo(5);
+            PeerAddress source = new PeerAddress();
+            PeerAddress destination = new PeerAddress();
+            for (int i = 0; i < n; i++) {
+                assertThat(ring.length(i)).isEqualTo(2);
+                assertThat(ring.payload(i).toString(StandardCharsets.US_ASCII)).isEqualTo("d" + i);
+                ring.source(i, source);
+                assertThat(source.isIpv4()).as("IPv4-mapped sources are IPv4").isTrue();
+                assertThat(source.port()).isEqualTo(client.getLocalPort());
+                assertThat(ring.destination(i, destination)).isTrue();
+                assertThat(destination.toInetAddress().getHostAddress()).isEqualTo("127.0.0.1");
+                assertThat(ring.truncated(i)).isFalse();
+                ring.reply(n - 1 - i, 2); // in another order, to show each reply goes from its own slot
+            }
+            assertThat(ring.send(socket)).isEqualTo(5);
+            assertThat(ring.lastSentBytes()).isEqualTo(5 * 7);
+            for (int i = 4; i >= 0; i--) {
+                assertThat(new String(Loopback.receive(client), StandardCharsets.US_ASCII)).isEqualTo("OK...d" + i);
+            }
+        }
+    }
+
+    @Test
+    void aClientRingSendsFromConnectedSlots() throws Exception {
+        try (NativeSocket socket = NativeSocket.open(false);
+             DatagramRing ring = new DatagramRing(4, 100, new byte[0], false, false);
+             DatagramSocket peer = Loopback.socket("127.0.0.1", 3000)) {
+            socket.receiveTimeout(2000);
+            socket.bind(Loopback.address("127.0.0.1"), 0);
+            socket.connect(Loopback.address("127.0.0.1"), peer.getLocalPort());
+            for (int i = 0; i < 3; i++) {
+                ring.slot(i).writeBytes(("m" + i).getBytes(StandardCharsets.US_ASCII));
+                ring.reply(i, 2);
+            }
+            ring.reply(0, 0); // an empty datagram is a datagram too
+            assertThat(ring.send(socket)).isEqualTo(4);
+            InetSocketAddress[] from = new InetSocketAddress[1];
+            for (int i = 0; i < 3; i++) {
+                assertThat(new String(Loopback.receiveFrom(peer, from), StandardCharsets.US_ASCII)).isEqualTo("m" + i);
+            }
+            assertThat(Loopback.receive(peer)).isEmpty();
+            Loopback.send(peer, "back".getBytes(StandardCharsets.US_ASCII), from[0]);
+            assertThat(ring.receive(socket)).isEqualTo(1);
+            assertThat(ring.payload(0).toString(StandardCharsets.US_ASCII)).isEqualTo("back");
+        }
+    }
+
+    @Test
+    void aReceiveTimesOutWithNothingAndAShutdownWakesIt() throws Exception {
+        try (NativeSocket socket = NativeSocket.open(false);
+             DatagramRing ring = new DatagramRing(4, 100, new byte[0], false, false)) {
+            socket.receiveTimeout(50);
+            socket.bind(Loopback.address("127.0.0.1"), 0);
+            assertThat(ring.receive(socket)).isZero();
+            socket.receiveTimeout(10_000);
+            Thread waker = new Thread(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                socket.shutdown();
+            });
+            waker.start();
+            long start = System.nanoTime();
+            assertThat(ring.receive(socket)).isZero();
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+            waker.join();
+        }
+    }
+
+    @Test
+    void errorsCarryTheSystemsWords() throws Exception {
+        try (NativeSocket first = NativeSocket.open(false); NativeSocket second = NativeSocket.open(false)) {
+            first.bind(Loopback.address("127.0.0.1"), 0);
+            assertThatThrownBy(() -> second.bind(Loopback.address("127.0.0.1"), first.localPort()))
+                    .isInstanceOf(NativeIoException.class).hasMessage("Address already in use");
+            assertThat(second.receiveBuffer(64 * 1024)).isEqualTo(128 * 1024);
+        }
+    }
+}
