@@ -1,13 +1,11 @@
 package dev.udpecho.cli;
 
-import dev.udpecho.policy.ReplyPolicy;
-import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.Addresses;
+import dev.udpecho.policy.DropReason;
+import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.server.AsyncServerLog;
 import dev.udpecho.server.BindFailedException;
-
 import dev.udpecho.server.EchoServer;
-
 import dev.udpecho.server.ServerConfig;
 import dev.udpecho.server.ServerLog;
 import dev.udpecho.server.ServerStats;

@@ -1,9 +1,9 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

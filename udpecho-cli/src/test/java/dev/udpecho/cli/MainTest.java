@@ -1,7 +1,6 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.policy.DropReason;
-
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,7 @@
 package dev.udpecho.cli;
 
-import org.junit.jupiter.api.Assumptions;
 import dev.udpecho.testing.Tools;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,8 +1,7 @@
 package dev.udpecho.policy;
 
-import io.netty.buffer.ByteBuf;
-
 import dev.udpecho.net.PeerAddress;
+import io.netty.buffer.ByteBuf;
 
 /**
  * Decides whether a received datagram is answered. This is the seam where guards, access lists and rate

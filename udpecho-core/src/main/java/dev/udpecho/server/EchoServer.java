@@ -1,13 +1,13 @@
 package dev.udpecho.server;
 
+import dev.udpecho.nativeio.NativeIoException;
+import dev.udpecho.net.Transport;
 import dev.udpecho.policy.AccessList;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.LoopGuard;
 import dev.udpecho.policy.RateLimits;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.SourceRateLimiter;
-import dev.udpecho.nativeio.NativeIoException;
-import dev.udpecho.net.Transport;
 
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;

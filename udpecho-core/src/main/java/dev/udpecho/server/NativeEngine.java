@@ -1,11 +1,11 @@
 package dev.udpecho.server;
 
-import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.nativeio.DatagramRing;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.ReplyPolicy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

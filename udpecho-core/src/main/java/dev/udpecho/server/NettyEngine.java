@@ -1,10 +1,10 @@
 package dev.udpecho.server;
 
-import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.ProcNetUdp;
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.ReplyPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,10 +1,10 @@
 package dev.udpecho.server;
 
-import dev.udpecho.policy.ReplyPolicy;
-import dev.udpecho.policy.DropNotices;
-import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.PeerAddress;
+import dev.udpecho.policy.DropNotices;
+import dev.udpecho.policy.DropReason;
+import dev.udpecho.policy.ReplyPolicy;
 import io.netty.buffer.ByteBuf;
 
 /**

@@ -1,6 +1,7 @@
 package dev.udpecho.server;
 
 import dev.udpecho.policy.DropReason;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 

@@ -1,8 +1,7 @@
 package dev.udpecho.server;
 
-import io.netty.buffer.ByteBuf;
-
 import dev.udpecho.net.PeerAddress;
+import io.netty.buffer.ByteBuf;
 
 /**
  * Where the server reports what it receives ({@code Message[IP:PORT] - DATA}) and what else happens to it.

@@ -1,6 +1,7 @@
 package dev.udpecho.server;
 
 import dev.udpecho.policy.DropReason;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;

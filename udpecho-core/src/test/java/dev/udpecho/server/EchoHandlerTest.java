@@ -2,8 +2,8 @@ package dev.udpecho.server;
 
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropNotices;
-import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.DropReason;
+import dev.udpecho.policy.ReplyPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

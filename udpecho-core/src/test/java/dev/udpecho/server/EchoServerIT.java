@@ -1,7 +1,7 @@
 package dev.udpecho.server;
 
-import dev.udpecho.policy.DropReason;
 import dev.udpecho.net.Transport;
+import dev.udpecho.policy.DropReason;
 import dev.udpecho.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

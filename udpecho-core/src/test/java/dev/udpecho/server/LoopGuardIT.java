@@ -5,9 +5,9 @@ import dev.udpecho.policy.DropReason;
 import dev.udpecho.testing.Loopback;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
 import java.net.URISyntaxException;
