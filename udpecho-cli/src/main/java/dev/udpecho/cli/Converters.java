@@ -57,6 +57,14 @@ final class Converters {
         }
     }
 
+    /** Workers: 1 to 256. */
+    static final class Workers implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 1, 256, "a number of workers (1-256)");
+        }
+    }
+
     /** Retries: 0 to 100. */
     static final class Retries implements ITypeConverter<Integer> {
         @Override

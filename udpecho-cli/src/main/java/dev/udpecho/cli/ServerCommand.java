@@ -52,6 +52,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No line per datagram.")
     boolean quiet;
 
+    @Option(names = {"-w", "--workers"}, paramLabel = "N", converter = Converters.Workers.class,
+            description = "Sockets sharing the port, each with its own thread, so the rate grows with cores"
+                    + " (default: the number of cores this process may run on).")
+    Integer workers;
+
     @Option(names = "--rcvbuf", paramLabel = "SIZE", defaultValue = "4M", converter = Converters.Size.class,
             description = "Socket receive buffer to ask for, e.g. 512K, 8M; a warning says if the kernel grants"
                     + " less (net.core.rmem_max) (default: ${DEFAULT-VALUE}).")
@@ -75,7 +80,8 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config;
         try {
-            config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport, 1,
+            config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport,
+                    workers != null ? workers : ServerConfig.defaultWorkers(),
                     receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(), protection.accessList());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -9,12 +9,16 @@ import dev.udpecho.policy.RateLimits;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.SourceRateLimiter;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +113,9 @@ public final class EchoServer implements AutoCloseable {
      */
     public EchoServer bind() throws BindFailedException {
         try {
+            if (config.workers() > 1 && config.port() != 0) {
+                checkPortIsFree();
+            }
             bound = List.copyOf(engine.bind(config.port()));
             loopGuard.ownPort(bound.get(0).getPort());
         } catch (BindFailedException e) {
@@ -116,6 +123,25 @@ public final class EchoServer implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /**
+     * Several workers share the port through SO_REUSEPORT, which would also let them join another process's
+     * group on that port, silently splitting its traffic. Bind the port alone first to be sure it is free.
+     */
+    private void checkPortIsFree() throws BindFailedException {
+        List<InetAddress> addresses = config.bindAddresses().isEmpty() ? List.of(IPV6_ANY) : config.bindAddresses();
+        for (InetAddress address : addresses) {
+            InetSocketAddress target = new InetSocketAddress(address, config.port());
+            ProtocolFamily family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+            try (DatagramChannel probe = DatagramChannel.open(family)) {
+                probe.bind(target);
+            } catch (UnsupportedOperationException e) {
+                return; // no IPv6 here: the engine binds IPv4 instead, and will say if that fails
+            } catch (IOException e) {
+                throw new BindFailedException(target, e);
+            }
+        }
     }
 
     /** @return the addresses and ports actually bound, once each. */
@@ -226,7 +252,7 @@ public final class EchoServer implements AutoCloseable {
             return this;
         }
 
-        /** @param workers sockets per bind address. @return this builder. */
+        /** @param workers sockets per bind address, each with its own thread. @return this builder. */
         public Builder workers(int workers) {
             config = config.withWorkers(workers);
             return this;

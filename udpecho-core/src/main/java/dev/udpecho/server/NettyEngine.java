@@ -12,11 +12,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +63,13 @@ final class NettyEngine implements Engine {
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE))
                 .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
                 .handler(new EchoHandler(transport, prefix, responder));
+        if (config.workers() > 1) {
+            if (transport == Transport.EPOLL) {
+                bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            } else {
+                bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+        }
         ChannelFuture future = bootstrap.register().syncUninterruptibly();
         channels.add(future.channel());
         locals.add(address);

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param port                UDP port, 0 to 65535; 0 picks a free port.
  * @param prefix              bytes put before every reply; empty gives a plain RFC 862 echo.
  * @param transport           the I/O transport.
- * @param workers             sockets (each with its own thread) per bind address, 1 to 256.
+ * @param workers             sockets (each with its own thread) per bind address, 1 to 256; several share the
+ *                            port through SO_REUSEPORT.
  * @param receiveBufferBytes  socket receive buffer to ask the kernel for, 4 KiB to 1 GiB.
  * @param allowLowSourcePorts answer sources below port 1024 (the loop guard refuses them by default).
  * @param rateLimits          per-source and overall rate limits.
@@ -63,12 +64,17 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
     }
 
     /**
-     * @return the tutorial's server, made safe: every interface, port 8888, prefix {@code OK...}, the best
-     * transport, one worker, the loop guard and the default rate limits.
+     * @return the tutorial's server, made safe and fast: every interface, port 8888, prefix {@code OK...}, the
+     * best transport, a worker per core, the loop guard and the default rate limits.
      */
     public static ServerConfig defaults() {
         return new ServerConfig(List.of(), DEFAULT_PORT, DEFAULT_PREFIX.getBytes(StandardCharsets.UTF_8),
-                Transport.best(), 1, DEFAULT_RECEIVE_BUFFER, false, RateLimits.DEFAULT, AccessList.OPEN);
+                Transport.best(), defaultWorkers(), DEFAULT_RECEIVE_BUFFER, false, RateLimits.DEFAULT, AccessList.OPEN);
+    }
+
+    /** @return the number of cores this process may run on (taskset limits it), at most {@link #MAX_WORKERS}. */
+    public static int defaultWorkers() {
+        return Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors());
     }
 
     /** @return a copy of the prefix bytes. */

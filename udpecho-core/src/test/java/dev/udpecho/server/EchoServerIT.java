@@ -210,6 +210,34 @@ public class EchoServerIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void severalWorkersShareThePortAndAllServe(Transport transport) throws Exception {
+        try (EchoServer server = EchoServer.builder().port(0).workers(3).transport(transport).start()) {
+            assertThat(server.addresses()).hasSize(1);
+            for (int i = 0; i < 50; i++) {
+                try (DatagramSocket client = Loopback.socket(i % 2 == 0 ? "127.0.0.1" : "::1", 3000)) {
+                    byte[] payload = ("client " + i).getBytes(StandardCharsets.US_ASCII);
+                    send(client, payload, target(server, i % 2 == 0 ? "127.0.0.1" : "::1"));
+                    assertThat(receive(client)).isEqualTo(concat(OK, payload));
+                }
+            }
+            assertThat(settled(server, 50).received()).isEqualTo(50);
+            assertThat(server.isServing()).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void workersNeverJoinAnotherServersPort(Transport transport) throws Exception {
+        try (EchoServer first = EchoServer.builder().port(0).workers(2).transport(transport).start()) {
+            int port = first.address().getPort();
+            EchoServer.Builder second = EchoServer.builder().port(port).workers(2).transport(transport);
+            BindFailedException e = org.junit.jupiter.api.Assertions.assertThrows(BindFailedException.class, second::start);
+            assertThat(e.getMessage()).isEqualTo("[::]:" + port + ": Address already in use");
+        }
+    }
+
     @Test
     void closeStopsWithinASecond() throws Exception {
         EchoServer server = EchoServer.builder().port(0).start();

@@ -16,7 +16,7 @@ class ServerConfigTest {
         assertThat(c.port()).isEqualTo(8888);
         assertThat(new String(c.prefix(), StandardCharsets.UTF_8)).isEqualTo("OK...");
         assertThat(c.bindAddresses()).isEmpty();
-        assertThat(c.workers()).isEqualTo(1);
+        assertThat(c.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
