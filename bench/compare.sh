@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Compares UDP echo servers under one fixed load client (bench/target/echo-client), on loopback only.
+# Each round starts every server in turn on port 0 (pinned to CPU 0), reads its port back, loads it from
+# the client (pinned to CPU 1), and stops it: rounds A B C A B C ... so that drift on a noisy machine hits
+# every server alike. Prints the raw numbers of every round, the median per server, and its ratio to the
+# first server (the reference).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/compare.sh [options]
+  --servers "A B ..."    servers to compare, the first is the reference (default: "c udpecho")
+  --rounds N             rounds, each running every server once (default 5)
+  --duration S           seconds measured per run (default 5)
+  --warmup S             seconds of load before measuring (default 3; the JVMs need about 2.5)
+  --size N               payload bytes per datagram (default 64)
+  --window N             datagrams in flight, throughput mode only (default 64)
+  --mode M               throughput (replies per second) or pingpong (round-trip time) (default throughput)
+  --define NAME=COMMAND  add or replace a server; COMMAND must bind port 0 and print its port as
+                         "Listening on udp://ADDR:PORT" (or "port PORT"); it runs from the repository root
+                         with its output in a log file. Repeatable.
+
+Servers: c (bench/c/echo-server.c), udpecho (./udpecho server --quiet), udpecho-logged (./udpecho server,
+its log to a file), netty (bench/servers/NaiveNettyEcho.java), nio (bench/servers/NaiveNioEcho.java),
+python (the tutorial's server; it truncates datagrams at 1024 bytes, use small sizes only).
+Java servers run on $JAVA_HOME/bin/java if JAVA_HOME is set, else on java from the PATH.
+
+example: bench/compare.sh --servers "c udpecho netty nio python" --rounds 5
+EOF
+}
+
+# The command line, quoted for the shell, heads the output so that a pasted result says how to reproduce it.
+quote() { if [[ "$1" =~ ^[A-Za-z0-9._/=:,+-]+$ ]]; then printf ' %s' "$1"; else printf " '%s'" "${1//\'/\'\\\'\'}"; fi; }
+command_line="bench/compare.sh$(for a in "$@"; do quote "$a"; done)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+java='java'
+if [ -n "${JAVA_HOME:-}" ]; then java="$JAVA_HOME/bin/java"; fi
+jar='udpecho-cli/target/udpecho.jar'
+declare -A defs=(
+  [c]='bench/target/echo-server --port 0'
+  [udpecho]='./udpecho server --port 0 --quiet'
+  [udpecho-logged]='./udpecho server --port 0'
+  [netty]="$java -cp $jar bench/servers/NaiveNettyEcho.java 0"
+  [nio]="$java bench/servers/NaiveNioEcho.java 0"
+  # Its line per datagram goes to /dev/null (still one write each, as in the tutorial); its port is on stderr.
+  [python]='python3 udpecho-cli/src/test/resources/tutorial/server.py 0 >/dev/null'
+)
+
+servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput
+die() { echo "compare.sh: $*" >&2; exit 2; }
+need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --servers) need "$@"; servers="$2"; shift 2 ;;
+    --rounds) need "$@"; rounds="$2"; shift 2 ;;
+    --duration) need "$@"; duration="$2"; shift 2 ;;
+    --warmup) need "$@"; warmup="$2"; shift 2 ;;
+    --size) need "$@"; size="$2"; shift 2 ;;
+    --window) need "$@"; window="$2"; shift 2 ;;
+    --mode) need "$@"; mode="$2"; shift 2 ;;
+    --define)
+      need "$@"
+      [[ "$2" =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || die "invalid --define '$2' (expected NAME=COMMAND)"
+      defs["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+      shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+  esac
+done
+# option value min max: dies unless value is a whole number from min to max
+whole() {
+  if ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+    die "invalid $1 '$2' (a whole number from $3 to $4)"
+  fi
+}
+seconds() {
+  [[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "invalid $1 '$2' (seconds, e.g. 5 or 0.5)"
+}
+whole --rounds "$rounds" 1 1000
+seconds --duration "$duration"
+seconds --warmup "$warmup"
+whole --size "$size" 8 65502 # 8: the client's sequence number; 65502: room for the 5-byte prefix over IPv4
+whole --window "$window" 1 4096
+case "$mode" in throughput|pingpong) ;; *) die "invalid --mode '$mode' (throughput or pingpong)" ;; esac
+read -r -a names <<<"$servers"
+[ ${#names[@]} -ge 1 ] || die "--servers is empty"
+for name in "${names[@]}"; do
+  [ -n "${defs[$name]+set}" ] || die "unknown server '$name' (known: $(printf '%s\n' "${!defs[@]}" | sort | xargs); add one with --define)"
+done
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: the server runs on CPU 0, the client on CPU 1"
+
+"$root/bench/build.sh"
+# Build udpecho's jar once here, so that no server start pays for (or races) a build.
+for name in "${names[@]}"; do
+  case "${defs[$name]}" in
+    *./udpecho*|*"$jar"*) ./udpecho --version >/dev/null; break ;;
+  esac
+done
+export UDPECHO_NO_BUILD=1
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/udpecho-compare.XXXXXX")"
+server_pid='' client_pid=''
+cleanup() {
+  for pid in $client_pid $server_pid; do
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# CPU time (user + system, all threads) of a process, in clock ticks. Fields counted after "(comm) ".
+cpu_ticks() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  read -r -a f <<<"${stat##*) }"
+  echo $(( f[11] + f[12] ))
+}
+
+# CPU time of the whole machine that was not idle (steal included: the hypervisor's other guests), in ticks.
+# Minus what the server and the client used, it shows how much else ran during a measurement.
+busy_ticks() {
+  local _ user nice system irq softirq steal
+  read -r _ user nice system _ _ irq softirq steal _ </proc/stat
+  echo $(( user + nice + system + irq + softirq + steal ))
+}
+
+wait_port() { # name log pid: prints the port the server printed
+  local waited=0 port
+  while [ $waited -lt 600 ]; do
+    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)$/\1/p; s/^port ([0-9]+)$/\1/p' "$2" | head -n1)"
+    if [ -n "$port" ]; then echo "$port"; return; fi
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  echo "compare.sh: server '$1' did not print its port within 30 s; its output:" >&2
+  tail -n 20 "$2" >&2
+  return 1
+}
+
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=''
+}
+
+client_args=(--host 127.0.0.1 --size "$size" --duration "$duration" --warmup "$warmup" --mode "$mode")
+if [ "$mode" = throughput ]; then client_args+=(--window "$window"); fi
+ticks_per_s="$(getconf CLK_TCK)"
+results="$work/results" # lines: round name server_cpu_pct machine_cpu_pct client-result-line
+: >"$results"
+
+echo "# $command_line"
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+     "kernel $(uname -r), $("$java" -version 2>&1 | head -n1)"
+echo "# mode $mode, size $size B$([ "$mode" = throughput ] && echo ", window $window"), $rounds rounds of" \
+     "${warmup} s warmup + ${duration} s measured per server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    log="$work/$name.log"
+    taskset -c 0 bash -c "exec ${defs[$name]}" >"$log" 2>&1 &
+    server_pid=$!
+    port="$(wait_port "$name" "$log" "$server_pid")"
+    taskset -c 1 bench/target/echo-client --port "$port" "${client_args[@]}" >"$work/client.out" &
+    client_pid=$!
+    sleep "$warmup"
+    t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
+    wait "$client_pid" || true # no reply at all still prints its line
+    t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" s1="$(date +%s%N)"
+    client_pid=''
+    stop_server
+    rm -f "$log"
+    line="$(cat "$work/client.out")"
+    [ -n "$line" ] || line='rate_rps=0 failed=1'
+    ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
+    server_cpu=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
+    machine_cpu=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
+    echo "$round $name $server_cpu $machine_cpu $line" >>"$results"
+    echo "# round $round $name: ${line%% sent=*}" >&2
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+awk -v mode="$mode" -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/report.awk" "$results"
