@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares UDP echo servers under one fixed load client (bench/target/echo-client), on loopback only.
 # Each round starts every server in turn on port 0 (pinned to CPU 0), reads its port back, loads it from
-# the client (pinned to CPU 1), and stops it: rounds A B C A B C ... so that drift on a noisy machine hits
+# the client (pinned to CPU 1; --cpus changes both), and stops it: rounds A B C A B C ... so that drift on a noisy machine hits
 # every server alike. Prints the raw numbers of every round, the median per server, and its ratio to the
 # first server (the reference).
 set -euo pipefail
@@ -16,6 +16,8 @@ usage: bench/compare.sh [options]
   --size N               payload bytes per datagram (default 64)
   --window N             datagrams in flight, throughput mode only (default 64)
   --mode M               throughput (replies per second) or pingpong (round-trip time) (default throughput)
+  --cpus S,C             CPU for the server and for the client (default 0,1); the same CPU for both
+                         takes the cost of waking another CPU out of a round trip
   --define NAME=COMMAND  add or replace a server; COMMAND must bind port 0 and print its port as
                          "Listening on udp://ADDR:PORT" (or "port PORT"); it runs from the repository root
                          with its output in a log file. Repeatable.
@@ -48,7 +50,7 @@ declare -A defs=(
   [python]='python3 udpecho-cli/src/test/resources/tutorial/server.py 0 >/dev/null'
 )
 
-servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput
+servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1
 die() { echo "compare.sh: $*" >&2; exit 2; }
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
@@ -60,6 +62,7 @@ while [ $# -gt 0 ]; do
     --size) need "$@"; size="$2"; shift 2 ;;
     --window) need "$@"; window="$2"; shift 2 ;;
     --mode) need "$@"; mode="$2"; shift 2 ;;
+    --cpus) need "$@"; cpus="$2"; shift 2 ;;
     --define)
       need "$@"
       [[ "$2" =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || die "invalid --define '$2' (expected NAME=COMMAND)"
@@ -89,7 +92,11 @@ read -r -a names <<<"$servers"
 for name in "${names[@]}"; do
   [ -n "${defs[$name]+set}" ] || die "unknown server '$name' (known: $(printf '%s\n' "${!defs[@]}" | sort | xargs); add one with --define)"
 done
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: the server runs on CPU 0, the client on CPU 1"
+[[ "$cpus" =~ ^([0-9]+),([0-9]+)$ ]] || die "invalid --cpus '$cpus' (SERVER,CLIENT, e.g. 0,1)"
+server_cpu="${BASH_REMATCH[1]}" client_cpu="${BASH_REMATCH[2]}"
+for cpu in "$server_cpu" "$client_cpu"; do
+  [ "$cpu" -lt "$(nproc)" ] || die "invalid --cpus '$cpus' (this machine has CPUs 0 to $(( $(nproc) - 1 )))"
+done
 
 "$root/bench/build.sh"
 # Build udpecho's jar once here, so that no server start pays for (or races) a build.
@@ -158,15 +165,16 @@ results="$work/results" # lines: round name server_cpu_pct machine_cpu_pct clien
 echo "# $command_line"
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
      "kernel $(uname -r), $("$java" -version 2>&1 | head -n1)"
-echo "# mode $mode, size $size B$([ "$mode" = throughput ] && echo ", window $window"), $rounds rounds of" \
-     "${warmup} s warmup + ${duration} s measured per server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# mode $mode, size $size B$([ "$mode" = throughput ] && echo ", window $window"), server on CPU $server_cpu," \
+     "client on CPU $client_cpu, $rounds rounds of ${warmup} s warmup + ${duration} s measured per server;" \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
     log="$work/$name.log"
-    taskset -c 0 bash -c "exec ${defs[$name]}" >"$log" 2>&1 &
+    taskset -c "$server_cpu" bash -c "exec ${defs[$name]}" >"$log" 2>&1 &
     server_pid=$!
     port="$(wait_port "$name" "$log" "$server_pid")"
-    taskset -c 1 bench/target/echo-client --port "$port" "${client_args[@]}" >"$work/client.out" &
+    taskset -c "$client_cpu" bench/target/echo-client --port "$port" "${client_args[@]}" >"$work/client.out" &
     client_pid=$!
     sleep "$warmup"
     t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
@@ -178,9 +186,9 @@ for round in $(seq "$rounds"); do
     line="$(cat "$work/client.out")"
     [ -n "$line" ] || line='rate_rps=0 failed=1'
     ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
-    server_cpu=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
-    machine_cpu=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
-    echo "$round $name $server_cpu $machine_cpu $line" >>"$results"
+    server_pct=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
+    machine_pct=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
+    echo "$round $name $server_pct $machine_pct $line" >>"$results"
     echo "# round $round $name: ${line%% sent=*}" >&2
   done
 done
