@@ -44,6 +44,8 @@ function per_round(title, key, format,    s, i, cell) {
         val[$2, $1, kv[1]] = kv[2]
     }
     val[$2, $1, "server_cpu_pct"] = $3
+    # Server CPU time per reply holds even where the client, not the server, sets the pace.
+    if (val[$2, $1, "rate_rps"] > 0) { val[$2, $1, "server_us"] = $3 * 1e4 / val[$2, $1, "rate_rps"] }
     other = $4 - $3 - val[$2, $1, "client_cpu_pct"]
     val[$2, $1, "other_cpu_pct"] = other > 0 ? other : 0
 }
@@ -53,16 +55,18 @@ END {
     ref = names[1]
     if (mode == "throughput") {
         per_round("Replies per second", "rate_rps", "%.0f")
-        printf "\nMedians; 'vs %s' = median replies per second / %s's\n", ref, ref
-        printf "%-16s %10s %8s %11s %11s %10s %8s %8s\n", "server", "replies/s", "MB/s", "server CPU%", "client CPU%",
-               "other CPU%", "lost", "vs " ref
+        printf "\nMedians; 'rate vs %s' = replies per second / %s's; 'us/reply' = server CPU time per reply,\n", ref, ref
+        printf "and 'cost vs %s' = that / %s's (above 1 is costlier)\n", ref, ref
+        printf "%-16s %10s %8s %11s %8s %11s %10s %8s %9s %9s\n", "server", "replies/s", "MB/s", "server CPU%", "us/reply",
+               "client CPU%", "other CPU%", "lost", "rate vs " ref, "cost vs " ref
         for (s = 1; s <= count; s++) {
             n = names[s]
             lost = 0
             for (i = 1; i <= rounds; i++) { lost += val[n, i, "lost"] }
-            printf "%-16s %10.0f %8.1f %11.0f %11.0f %10.0f %8d %8s\n", n, median(n, "rate_rps"),
-                   median(n, "bytes_per_s") / 1e6, median(n, "server_cpu_pct"), median(n, "client_cpu_pct"),
-                   median(n, "other_cpu_pct"), lost, ratio(median(n, "rate_rps"), median(ref, "rate_rps"))
+            printf "%-16s %10.0f %8.1f %11.0f %8.2f %11.0f %10.0f %8d %9s %9s\n", n, median(n, "rate_rps"),
+                   median(n, "bytes_per_s") / 1e6, median(n, "server_cpu_pct"), median(n, "server_us"),
+                   median(n, "client_cpu_pct"), median(n, "other_cpu_pct"), lost,
+                   ratio(median(n, "rate_rps"), median(ref, "rate_rps")), ratio(median(n, "server_us"), median(ref, "server_us"))
         }
     } else {
         per_round("Round-trip time p50 (us)", "rtt_p50_us", "%.1f")
