@@ -13,7 +13,8 @@
  * Each datagram starts with a 64-bit sequence number; slot s sends s, s+W, s+2W, ... so a reply's slot is
  * its sequence modulo the window, and a late reply to a datagram already given up (or a duplicate) is
  * recognised as stale instead of matching the slot's current datagram. A reply counts only if it is the
- * prefix followed by exactly the bytes sent; anything else is counted as bad.
+ * prefix followed by exactly the bytes sent; anything else is counted as bad, and its datagram, still
+ * unanswered, is lost when its time is up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -201,7 +202,8 @@ int main(int argc, char **argv)
     unsigned char *rx_bufs = malloc(BATCH * (reply_len + 1));
     size_t max_samples = o.pingpong ? (size_t)(o.duration * MAX_ROUND_TRIPS_PER_S) + 1 : 0;
     uint32_t *rtt = o.pingpong ? malloc(max_samples * sizeof *rtt) : NULL;
-    if (slots == NULL || payloads == NULL || rx_bufs == NULL || (o.pingpong && rtt == NULL)) {
+    size_t *pending = malloc(window * sizeof *pending); /* free slots waiting to be sent */
+    if (slots == NULL || payloads == NULL || rx_bufs == NULL || pending == NULL || (o.pingpong && rtt == NULL)) {
         perror("echo-client: malloc");
         return 1;
     }
@@ -223,9 +225,7 @@ int main(int argc, char **argv)
         tx[i].msg_hdr = (struct msghdr){ .msg_iov = &tx_iov[i], .msg_iovlen = 1 };
     }
 
-    /* Free slots waiting to be sent; every slot starts free. */
-    size_t *pending = malloc(window * sizeof *pending);
-    size_t npending = 0;
+    size_t npending = 0; /* every slot starts free */
     for (size_t s = 0; s < window; s++) {
         pending[npending++] = s;
     }
