@@ -1,0 +1,142 @@
+package dev.udpecho.bench;
+
+import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.Transport;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one run measures and how. Immutable; every value is checked here, and a wrong one fails with a message
+ * that names it and the allowed range.
+ *
+ * @param server   the echo server; its address must be resolved.
+ * @param prefix   the bytes the server puts before each reply ({@code OK...} for udpecho's default, empty for a
+ *                 plain echo).
+ * @param mode     how to load the server.
+ * @param duration how long to measure, after the warmup.
+ * @param size     bytes per datagram, {@link DatagramFormat#HEADER} or more; the reply is the prefix and these.
+ * @param window   datagrams in flight: 1 in {@link BenchMode#PINGPONG}, 1 to {@link #MAX_WINDOW} in
+ *                 {@link BenchMode#WINDOW}, unused (0) in {@link BenchMode#RATE}.
+ * @param rate     datagrams per second in {@link BenchMode#RATE}, 1 to {@link #MAX_RATE}; 0 otherwise.
+ * @param warmup   how long to load the server before measuring; what happens then is not counted.
+ * @param timeout  how long a datagram waits for its reply before it counts as lost.
+ * @param io       {@link Transport#NATIVE} (recvmmsg/sendmmsg) or {@link Transport#NIO} (portable).
+ */
+public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mode, Duration duration, int size,
+                          int window, long rate, Duration warmup, Duration timeout, Transport io) {
+    /** The most datagrams in flight in window mode. */
+    public static final int MAX_WINDOW = 65_536;
+    /** The highest rate in rate mode, per second. */
+    public static final long MAX_RATE = 10_000_000;
+    /** Rate × timeout: the most datagrams rate mode may have to track at once. */
+    public static final long MAX_IN_FLIGHT = 1L << 21;
+
+    public BenchConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(io, "io");
+        if (server.isUnresolved()) {
+            throw new IllegalArgumentException("server address " + server.getHostString() + " is not resolved");
+        }
+        prefix = prefix.clone();
+        int maxSize = DatagramLimits.maxPayload(server.getAddress()) - prefix.length;
+        if (size < DatagramFormat.HEADER || size > maxSize) {
+            throw new IllegalArgumentException("size must be " + DatagramFormat.HEADER + " to " + maxSize
+                    + " bytes (the largest UDP payload less the " + prefix.length + "-byte prefix), not " + size);
+        }
+        check("duration", duration, Duration.ofMillis(100), Duration.ofHours(24));
+        check("warmup", warmup, Duration.ZERO, Duration.ofHours(1));
+        check("timeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
+        switch (mode) {
+            case PINGPONG:
+                if (window != 1) {
+                    throw new IllegalArgumentException("pingpong mode keeps one datagram in flight, not " + window);
+                }
+                break;
+            case WINDOW:
+                if (window < 1 || window > MAX_WINDOW) {
+                    throw new IllegalArgumentException("window must be 1 to " + MAX_WINDOW + " datagrams, not " + window);
+                }
+                break;
+            default:
+                if (window != 0) {
+                    throw new IllegalArgumentException("rate mode has no window (it sends on a schedule)");
+                }
+        }
+        if (mode == BenchMode.RATE) {
+            if (rate < 1 || rate > MAX_RATE) {
+                throw new IllegalArgumentException("rate must be 1 to " + MAX_RATE + " datagrams per second, not " + rate);
+            }
+            double inFlight = rate * (timeout.toNanos() / 1e9);
+            if (inFlight > MAX_IN_FLIGHT) {
+                throw new IllegalArgumentException("rate × timeout must be at most " + MAX_IN_FLIGHT
+                        + " datagrams in flight, not " + Math.round(inFlight) + ": lower the rate or the timeout");
+            }
+        } else if (rate != 0) {
+            throw new IllegalArgumentException("a rate applies to rate mode only");
+        }
+        if (io != Transport.NATIVE && io != Transport.NIO) {
+            throw new IllegalArgumentException("bench sends through the native or the nio transport, not " + io);
+        }
+    }
+
+    private static void check(String name, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be " + text(min) + " to " + text(max) + ", not "
+                    + text(value));
+        }
+    }
+
+    private static String text(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos % 3_600_000_000_000L == 0 && nanos > 0) {
+            return nanos / 3_600_000_000_000L + "h";
+        }
+        if (nanos % 1_000_000_000 == 0) {
+            return nanos / 1_000_000_000 + "s";
+        }
+        return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : nanos / 1e6 + "ms";
+    }
+
+    /** @return a copy of the reply prefix. */
+    @Override
+    public byte[] prefix() {
+        return prefix.clone();
+    }
+
+    /** @return the size of a good reply: prefix and datagram. */
+    public int replySize() {
+        return prefix.length + size;
+    }
+
+    /** @return the best I/O for a bench client here: {@link Transport#NATIVE} where it loads, else {@link Transport#NIO}. */
+    public static Transport bestIo() {
+        return Transport.NATIVE.isAvailable() ? Transport.NATIVE : Transport.NIO;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BenchConfig c && server.equals(c.server) && java.util.Arrays.equals(prefix, c.prefix)
+                && mode == c.mode && duration.equals(c.duration) && size == c.size && window == c.window
+                && rate == c.rate && warmup.equals(c.warmup) && timeout.equals(c.timeout) && io == c.io;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(server, java.util.Arrays.hashCode(prefix), mode, duration, size, window, rate, warmup,
+                timeout, io);
+    }
+
+    @Override
+    public String toString() {
+        return "BenchConfig[" + mode + " to " + server + ", size " + size + ", window " + window + ", rate " + rate
+                + ", duration " + duration + ", warmup " + warmup + ", timeout " + timeout + ", io " + io + "]";
+    }
+}
