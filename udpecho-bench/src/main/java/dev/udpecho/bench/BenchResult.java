@@ -1,0 +1,65 @@
+package dev.udpecho.bench;
+
+import dev.udpecho.net.Transport;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a run measured. Immutable once returned, except that the histograms must not be changed by the caller.
+ *
+ * @param config     what was asked.
+ * @param io         the transport used.
+ * @param startedAt  when the run started, wall clock.
+ * @param seconds    how long it measured: from the end of the warmup to the last send.
+ * @param tally      the counts.
+ * @param roundTrips the round-trip time of every datagram received, in nanoseconds (in rate mode from its
+ *                   scheduled send time).
+ * @param sendLag    rate mode: how late each datagram left against its schedule, in nanoseconds; otherwise
+ *                   {@code null}.
+ * @param intervals  the timeline, a step a second.
+ */
+public record BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
+                          Histogram roundTrips, Histogram sendLag, List<Interval> intervals) {
+    public BenchResult {
+        intervals = List.copyOf(intervals);
+    }
+
+    /** @return datagrams received per second, over the measured time. */
+    public double receivedPerSecond() {
+        return seconds > 0 ? tally.received() / seconds : 0;
+    }
+
+    /**
+     * @param percentile from 0 to 100.
+     * @return the round-trip time at that percentile in microseconds, NaN if nothing was received.
+     */
+    public double roundTripMicros(double percentile) {
+        return roundTrips.getTotalCount() == 0 ? Double.NaN : roundTrips.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** @return the shortest round trip in microseconds, NaN if nothing was received. */
+    public double minMicros() {
+        return roundTrips.getTotalCount() == 0 ? Double.NaN : roundTrips.getMinValue() / 1000.0;
+    }
+
+    /** @return the longest round trip in microseconds, NaN if nothing was received. */
+    public double maxMicros() {
+        return roundTrips.getTotalCount() == 0 ? Double.NaN : roundTrips.getMaxValue() / 1000.0;
+    }
+
+    /**
+     * Writes HdrHistogram's percentile distribution of the round-trip times, in microseconds: the text its
+     * plotter reads.
+     */
+    public void writePercentiles(PrintStream out) {
+        roundTrips.outputPercentileDistribution(out, 1000.0);
+    }
+
+    /** @return the mean round trip in microseconds, NaN if nothing was received. */
+    public double meanMicros() {
+        return roundTrips.getTotalCount() == 0 ? Double.NaN : roundTrips.getMean() / 1000.0;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.udpecho.bench;
+
+import dev.udpecho.net.Transport;
+import org.HdrHistogram.SingleWriterRecorder;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs one measurement: opens the socket, loads the server in the configured mode while a timeline samples it,
+ * and returns what was measured.
+ *
+ * <pre>{@code
+ * BenchResult result = BenchRun.run(config, interval -> System.err.println(interval.receivedPerSecond()));
+ * }</pre>
+ *
+ * <p>{@link #run} blocks the calling thread for the warmup, the duration and the wait for the last replies;
+ * it may be called from any thread, once per run.
+ */
+public final class BenchRun {
+    /** Round trips longer than an hour are recorded as an hour. */
+    static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
+    /** A closed loop on one thread sends at most about this many datagrams per second. */
+    private static final long CLOSED_LOOP_RATE = 500_000;
+    /** Tracked sequence numbers: 16 bytes each. */
+    private static final int MAX_CAPACITY = 1 << 23;
+
+    private BenchRun() {
+    }
+
+    /**
+     * @param config   what to measure.
+     * @param listener told of each second of the timeline, on another thread.
+     * @return what was measured.
+     * @throws IOException if the socket cannot be opened or connected, or fails for good.
+     */
+    public static BenchResult run(BenchConfig config, Consumer<Interval> listener) throws IOException {
+        DatagramFormat format = DatagramFormat.withRandomKey(config.prefix(), config.size());
+        SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_NANOS, 3);
+        long timeout = config.timeout().toNanos();
+        SequenceTracker tracker = new SequenceTracker(capacity(config), timeout, recorder, HIGHEST_NANOS);
+        Instant startedAt = Instant.now();
+        try (BatchIo io = open(config)) {
+            long start = System.nanoTime();
+            Timeline timeline = new Timeline(tracker, recorder, HIGHEST_NANOS, start + config.warmup().toNanos(),
+                    listener);
+            timeline.start();
+            Span span;
+            OpenLoop open = null;
+            try {
+                if (config.mode() == BenchMode.RATE) {
+                    open = new OpenLoop(config, io, format, tracker, HIGHEST_NANOS);
+                    span = open.run(start);
+                } else {
+                    span = new ClosedLoop(config, io, format, tracker).run(start);
+                }
+            } finally {
+                timeline.finish();
+            }
+            return new BenchResult(config, config.io(), startedAt, span.seconds(), tracker.tally(), timeline.total(),
+                    open == null ? null : open.sendLag(), timeline.intervals());
+        }
+    }
+
+    /**
+     * The sequence numbers to track: at least what the timeout can hold in flight, so that the sender seldom
+     * waits for an index (it does only while a datagram is unanswered and {@code capacity} newer ones went out).
+     */
+    static int capacity(BenchConfig config) {
+        double timeoutSeconds = config.timeout().toNanos() / 1e9;
+        long span = config.mode() == BenchMode.RATE
+                ? (long) Math.ceil(config.rate() * timeoutSeconds)
+                : Math.max(config.window(), (long) Math.ceil(CLOSED_LOOP_RATE * timeoutSeconds));
+        return Math.min(MAX_CAPACITY, SequenceTracker.capacityFor(span));
+    }
+
+    private static BatchIo open(BenchConfig config) throws IOException {
+        return config.io() == Transport.NATIVE
+                ? NativeBatchIo.open(config.server(), config.size(), config.replySize())
+                : ChannelBatchIo.open(config.server(), config.size(), config.replySize());
+    }
+}

@@ -1,0 +1,120 @@
+package dev.udpecho.bench;
+
+import dev.udpecho.nativeio.DatagramRing;
+import dev.udpecho.nativeio.NativeIoException;
+import dev.udpecho.nativeio.NativeSocket;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * {@link BatchIo} over udpecho's native transport: a connected socket, one {@link DatagramRing} to send from
+ * (one {@code sendmmsg} per batch) and one to receive into (one {@code recvmmsg}).
+ *
+ * <p>The send ring never receives, so its datagrams carry no address and the kernel takes the connected
+ * route, with no route lookup per datagram. Threading as {@link BatchIo}.
+ */
+public final class NativeBatchIo implements BatchIo {
+    /** Datagrams per system call, as the C reference tools use. */
+    public static final int BATCH = 64;
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private final NativeSocket socket;
+    private final DatagramRing sendRing;
+    private final DatagramRing receiveRing;
+    private final ByteBuffer[] outgoing = new ByteBuffer[BATCH];
+    private final ByteBuffer[] incoming = new ByteBuffer[BATCH];
+    private final int size;
+
+    private NativeBatchIo(NativeSocket socket, DatagramRing sendRing, DatagramRing receiveRing, int size) {
+        this.socket = socket;
+        this.sendRing = sendRing;
+        this.receiveRing = receiveRing;
+        this.size = size;
+        for (int i = 0; i < BATCH; i++) {
+            outgoing[i] = view(sendRing, i);
+            incoming[i] = view(receiveRing, i);
+        }
+    }
+
+    /**
+     * @param server    the echo server.
+     * @param size      bytes per datagram sent.
+     * @param replySize bytes of a good reply; longer ones show as longer.
+     * @return a socket connected to {@code server}.
+     * @throws NativeIoException if the socket cannot be opened or connected.
+     */
+    public static NativeBatchIo open(InetSocketAddress server, int size, int replySize) throws NativeIoException {
+        boolean ipv6 = server.getAddress() instanceof Inet6Address;
+        NativeSocket socket = NativeSocket.open(ipv6);
+        DatagramRing sendRing = null;
+        try {
+            socket.receiveTimeout(POLL_MILLIS);
+            // Bursts of a full window must not overflow the socket; the kernel caps these at its maximum.
+            socket.receiveBuffer(SOCKET_BUFFER);
+            socket.sendBuffer(SOCKET_BUFFER);
+            socket.connect(server.getAddress(), server.getPort());
+            sendRing = new DatagramRing(BATCH, size, new byte[0], ipv6, false);
+            return new NativeBatchIo(socket, sendRing, new DatagramRing(BATCH, replySize, new byte[0], ipv6, false), size);
+        } catch (NativeIoException | RuntimeException e) {
+            if (sendRing != null) {
+                sendRing.close();
+            }
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static ByteBuffer view(DatagramRing ring, int slot) {
+        return ring.slot(slot).nioBuffer(0, ring.slot(slot).capacity()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public int batch() {
+        return BATCH;
+    }
+
+    @Override
+    public ByteBuffer outgoing(int i) {
+        return outgoing[i];
+    }
+
+    @Override
+    public int send(int count) {
+        for (int i = 0; i < count; i++) {
+            sendRing.reply(i, size);
+        }
+        return sendRing.send(socket);
+    }
+
+    @Override
+    public int receive() throws IOException {
+        return receiveRing.receive(socket);
+    }
+
+    @Override
+    public ByteBuffer incoming(int i) {
+        return incoming[i];
+    }
+
+    @Override
+    public int length(int i) {
+        int length = receiveRing.length(i);
+        return receiveRing.truncated(i) ? length + 1 : length;
+    }
+
+    @Override
+    public void wake() {
+        socket.shutdown();
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        sendRing.close();
+        receiveRing.close();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.udpecho.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Rate mode: datagram {@code s} is due at {@code start + s / rate}, whatever comes back. A sender thread sends
+ * every datagram that is due in one batch, then sleeps until the next is due; the calling thread receives and
+ * accounts. Each datagram carries its scheduled send time, and its round trip counts from then, so a server
+ * that stalls (or a client that falls behind) shows the whole delay in the latency instead of sending less.
+ *
+ * <p>How late the sender was against the schedule is recorded too ({@link #sendLag()}). Nothing is allocated per
+ * datagram on either thread. {@link #run} is called once.
+ */
+final class OpenLoop {
+    /** Sleeping less than this overshoots more than it saves: spin instead. */
+    private static final long SPIN_NANOS = 60_000;
+
+    private final BatchIo io;
+    private final DatagramFormat format;
+    private final SequenceTracker tracker;
+    private final double intervalNanos;
+    private final long firstMeasured;
+    private final long end;
+    private final Histogram sendLag;
+    private volatile boolean senderDone;
+    private volatile boolean stopping;
+    private volatile Throwable senderFailure;
+    private long start;
+
+    OpenLoop(BenchConfig config, BatchIo io, DatagramFormat format, SequenceTracker tracker, long highest) {
+        this.io = io;
+        this.format = format;
+        this.tracker = tracker;
+        this.intervalNanos = 1e9 / config.rate();
+        this.firstMeasured = firstAtOrAfter(config.warmup().toNanos());
+        this.end = firstAtOrAfter(config.warmup().toNanos() + config.duration().toNanos());
+        this.sendLag = new Histogram(1, highest, 3);
+    }
+
+    /** @return the first sequence number scheduled at or after {@code offset} nanoseconds into the run. */
+    private long firstAtOrAfter(long offset) {
+        long s = (long) Math.ceil(offset / intervalNanos);
+        while (s > 0 && offsetOf(s - 1) >= offset) {
+            s--;
+        }
+        while (offsetOf(s) < offset) {
+            s++;
+        }
+        return s;
+    }
+
+    private long offsetOf(long sequence) {
+        return (long) (sequence * intervalNanos);
+    }
+
+    /**
+     * @param start when the run started ({@link System#nanoTime()}): datagram 0 is due then.
+     * @return the scheduled start and end of the measured part.
+     * @throws IOException if the socket fails for good.
+     */
+    Span run(long start) throws IOException {
+        this.start = start;
+        tracker.startMeasuring(firstMeasured);
+        Thread sender = new Thread(this::send, "udpecho-bench-sender");
+        sender.setDaemon(true);
+        sender.start();
+        try {
+            while (!stopping && !(senderDone && tracker.inFlight() == 0)) {
+                int n;
+                try {
+                    n = io.receive();
+                } catch (IOException e) {
+                    tracker.receiveError();
+                    n = 0;
+                }
+                long now = System.nanoTime();
+                Replies.account(io, format, tracker, n, now);
+                tracker.expire(now);
+                tracker.publish();
+            }
+        } finally {
+            stopping = true;
+            try {
+                sender.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Throwable failure = senderFailure;
+        if (failure instanceof UncheckedIOException) {
+            throw ((UncheckedIOException) failure).getCause();
+        } else if (failure != null) {
+            throw new IllegalStateException("sender failed", failure);
+        }
+        return new Span(start + offsetOf(firstMeasured), start + offsetOf(end));
+    }
+
+    /** Ends {@link #run} soon; any thread. */
+    void stop() {
+        stopping = true;
+        io.wake();
+    }
+
+    /** @return how late each datagram left against its schedule, in nanoseconds; read after {@link #run}. */
+    Histogram sendLag() {
+        return sendLag;
+    }
+
+    private void send() {
+        try {
+            long sequence = 0;
+            while (sequence < end && !stopping) {
+                long now = System.nanoTime();
+                long due = Math.min(end, (long) ((now - start) / intervalNanos) + 1);
+                if (sequence >= due) {
+                    waitUntil(start + offsetOf(sequence));
+                    continue;
+                }
+                int k = (int) Math.min(due - sequence, io.batch());
+                int m = 0;
+                while (m < k && tracker.hasRoom(sequence + m)) {
+                    long s = sequence + m;
+                    long scheduled = start + offsetOf(s);
+                    format.write(io.outgoing(m), s, scheduled);
+                    tracker.sent(s, now);
+                    sendLag.recordValue(Math.max(0, Math.min(now - scheduled, sendLag.getHighestTrackableValue())));
+                    m++;
+                }
+                if (m == 0) {
+                    LockSupport.parkNanos(SPIN_NANOS); // every index is in flight: wait for timeouts
+                    continue;
+                }
+                tracker.publishSent(sequence + m);
+                if (io.send(m) < m) {
+                    tracker.sendError();
+                }
+                sequence += m;
+            }
+        } catch (IOException e) {
+            senderFailure = new UncheckedIOException(e);
+            stopping = true;
+        } catch (RuntimeException | Error e) {
+            senderFailure = e;
+            stopping = true;
+        } finally {
+            senderDone = true;
+        }
+    }
+
+    private static void waitUntil(long deadline) {
+        long gap = deadline - System.nanoTime();
+        if (gap > SPIN_NANOS) {
+            LockSupport.parkNanos(gap - SPIN_NANOS);
+        } else {
+            Thread.onSpinWait();
+        }
+    }
+}

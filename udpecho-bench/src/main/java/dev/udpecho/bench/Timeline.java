@@ -1,0 +1,120 @@
+package dev.udpecho.bench;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Samples a run once a second, on a thread of its own so that the load never waits for it: the counts the
+ * receiving thread published, and the round-trip times recorded since the last sample (HdrHistogram's interval
+ * histograms), which it adds up into the run's whole distribution.
+ *
+ * <p>Threading: {@link #start} and {@link #finish} from the thread that runs the load; the listener is called on
+ * the sampling thread, then by {@link #finish} for the last, shorter step. {@link #total} and {@link #intervals}
+ * after {@link #finish}.
+ */
+final class Timeline {
+    private static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SequenceTracker tracker;
+    private final SingleWriterRecorder recorder;
+    private final Consumer<Interval> listener;
+    private final long measureFrom;
+    private final Histogram total;
+    private final List<Interval> intervals = new ArrayList<>();
+    private final Thread thread;
+    private Histogram recycled;
+    private Tally last = new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private long lastTimedOut;
+    private long lastAt;
+    private volatile boolean finished;
+
+    /**
+     * @param tracker     the run's accounts.
+     * @param recorder    where the receiving thread records round-trip times.
+     * @param highest     the recorder's highest trackable value.
+     * @param measureFrom when measuring starts ({@link System#nanoTime()}): the first step starts then.
+     * @param listener    told of each step.
+     */
+    Timeline(SequenceTracker tracker, SingleWriterRecorder recorder, long highest, long measureFrom,
+             Consumer<Interval> listener) {
+        this.tracker = tracker;
+        this.recorder = recorder;
+        this.listener = listener;
+        this.measureFrom = measureFrom;
+        this.lastAt = measureFrom;
+        this.total = new Histogram(1, highest, 3);
+        this.thread = new Thread(this::sample, "udpecho-bench-timeline");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops sampling and takes the last step, up to now. */
+    void finish() {
+        finished = true;
+        thread.interrupt();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        take(System.nanoTime());
+    }
+
+    /** @return every round-trip time measured. */
+    Histogram total() {
+        return total;
+    }
+
+    /** @return the steps, in order. */
+    List<Interval> intervals() {
+        return List.copyOf(intervals);
+    }
+
+    private void sample() {
+        long next = measureFrom + STEP_NANOS;
+        while (!finished) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } catch (InterruptedException e) {
+                    return; // finished
+                }
+                continue;
+            }
+            take(next);
+            next += STEP_NANOS;
+        }
+    }
+
+    private synchronized void take(long at) {
+        Tally now = tracker.published();
+        long timedOut = tracker.publishedTimedOut();
+        if (at - measureFrom <= 0 || (at - lastAt < 1_000_000 && now.equals(last))) {
+            return; // still warming up, or nothing since the last step
+        }
+        Histogram step = recorder.getIntervalHistogram(recycled);
+        total.add(step);
+        Interval interval = new Interval(intervals.size() + 1, (at - measureFrom) / 1e9, (at - lastAt) / 1e9,
+                now.sent() - last.sent(), now.received() - last.received(), timedOut - lastTimedOut,
+                micros(step, 50), micros(step, 99), now, micros(total, 50), micros(total, 99));
+        recycled = step;
+        last = now;
+        lastTimedOut = timedOut;
+        lastAt = at;
+        intervals.add(interval);
+        listener.accept(interval);
+    }
+
+    private static double micros(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.udpecho.bench;
+
+import dev.udpecho.net.Transport;
+import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Loopback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+/** The three modes against udpecho's own server, in-process, on each bench transport. */
+@Timeout(60)
+class BenchRunIT {
+    private EchoServer server;
+    private final List<Interval> live = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void startServer() throws Exception {
+        // One worker: with several, the kernel spreads one flow's datagrams by CPU, and replies may be reordered.
+        server = EchoServer.builder().port(0).workers(1).start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private int port() {
+        return server.address().getPort();
+    }
+
+    /** Everything sent came back exact, and each count agrees with the others and with the server's. */
+    private BenchResult clean(BenchConfig config) throws Exception {
+        BenchResult r = BenchRun.run(config, live::add);
+        Tally t = r.tally();
+        assertThat(t.sent()).isPositive();
+        assertThat(t).isEqualTo(new Tally(t.sent(), t.sent(), 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(r.roundTrips().getTotalCount()).isEqualTo(t.received());
+        assertThat(r.minMicros()).isPositive();
+        assertThat(r.roundTripMicros(50)).isBetween(r.minMicros(), r.maxMicros());
+        assertThat(r.receivedPerSecond()).isCloseTo(t.received() / r.seconds(), offset(1e-6));
+        assertThat(server.stats().received()).as("the warmup's and the measured").isGreaterThanOrEqualTo(t.sent());
+        assertThat(r.intervals()).isNotEmpty();
+        assertThat(r.intervals().stream().mapToLong(Interval::received).sum()).isEqualTo(t.received());
+        assertThat(r.intervals().stream().mapToLong(Interval::sent).sum()).isEqualTo(t.sent());
+        assertThat(live).isEqualTo(r.intervals());
+        return r;
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void pingpongKeepsOneDatagramInFlight(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.PINGPONG,
+                Duration.ofMillis(1500), 100, 1, 0, Duration.ofMillis(200), Duration.ofSeconds(1), io);
+        BenchResult r = clean(config);
+        assertThat(r.seconds()).isBetween(1.5, 1.7);
+        assertThat(r.intervals()).hasSizeBetween(2, 3);
+        assertThat(r.intervals().get(0).seconds()).isCloseTo(1.0, offset(0.01));
+        assertThat(r.sendLag()).isNull();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void windowKeepsItsDatagramsInFlight(Transport io) throws Exception {
+        BenchResult r = clean(Benches.window(port(), 32, Duration.ofMillis(500), Duration.ofSeconds(1), io));
+        assertThat(r.tally().sent()).isGreaterThan(1000);
+        assertThat(r.io()).isEqualTo(io);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void rateSendsOnScheduleAndCountsFromIt(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.RATE,
+                Duration.ofSeconds(1), 64, 0, 2000, Duration.ofMillis(200), Duration.ofSeconds(1), io);
+        BenchResult r = clean(config);
+        assertThat(r.tally().sent()).as("1 s at 2000/s").isEqualTo(2000);
+        assertThat(r.seconds()).isCloseTo(1.0, offset(1e-6));
+        assertThat(r.sendLag().getTotalCount()).as("the warmup's too").isEqualTo(2400);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aPlainEchoNeedsAnEmptyPrefix(Transport io) throws Exception {
+        try (EchoServer plain = EchoServer.builder().port(0).prefix("").start()) {
+            BenchConfig wrong = Benches.window(plain.address().getPort(), 4, Duration.ofMillis(200),
+                    Duration.ofMillis(100), io);
+            Tally t = BenchRun.run(wrong, i -> { }).tally();
+            assertThat(t.received()).isZero();
+            assertThat(t.corrupt()).isEqualTo(t.unmatched()).isGreaterThan(0);
+            assertThat(t.lost()).isEqualTo(t.sent());
+            assertThat(t.balances()).isTrue();
+            BenchConfig right = new BenchConfig(Benches.loopback(plain.address().getPort()), new byte[0],
+                    BenchMode.WINDOW, Duration.ofMillis(200), 64, 4, 0, Duration.ZERO, Duration.ofMillis(100), io);
+            Tally ok = BenchRun.run(right, i -> { }).tally();
+            assertThat(ok.received()).isEqualTo(ok.sent()).isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aSilentServerLosesEverything(Transport io) throws Exception {
+        try (DatagramChannel silent = DatagramChannel.open()) {
+            silent.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
+            long start = System.nanoTime();
+            BenchResult r = BenchRun.run(Benches.window(port, 8, Duration.ofMillis(300), Duration.ofMillis(100), io),
+                    i -> { });
+            Tally t = r.tally();
+            assertThat(t.sent()).as("the window, then one per timeout").isBetween(16L, 40L);
+            assertThat(t.lost()).isEqualTo(t.sent());
+            assertThat(t.anyReply()).isFalse();
+            assertThat(t.balances()).isTrue();
+            assertThat(r.roundTrips().getTotalCount()).isZero();
+            assertThat(r.roundTripMicros(50)).isNaN();
+            assertThat((System.nanoTime() - start) / 1e6).as("waits for the last to time out").isBetween(300.0, 2000.0);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aClosedPortIsReportedAsErrorsAndLosses(Transport io) throws Exception {
+        int port;
+        try (DatagramChannel gone = DatagramChannel.open()) {
+            gone.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+            port = ((InetSocketAddress) gone.getLocalAddress()).getPort();
+        }
+        Tally t = BenchRun.run(Benches.window(port, 4, Duration.ofMillis(200), Duration.ofMillis(50), io), i -> { })
+                .tally();
+        assertThat(t.errors()).isPositive();
+        assertThat(t.lost()).isEqualTo(t.sent()).isPositive();
+        assertThat(t.anyReply()).isFalse();
+    }
+}
