@@ -152,7 +152,7 @@ final class Converters {
         return Duration.ofNanos(nanos.longValue());
     }
 
-    private static int integer(String value, int min, int max, String what) {
+    static int integer(String value, int min, int max, String what) {
         long n;
         try {
             n = Long.parseLong(value.trim());

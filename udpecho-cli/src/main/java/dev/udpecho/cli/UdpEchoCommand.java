@@ -13,18 +13,18 @@ import java.io.PrintWriter;
 import java.util.Properties;
 
 /**
- * The top command: {@code udpecho server} and {@code udpecho client}. Parses and dispatches; each subcommand
+ * The top command: {@code udpecho server}, {@code udpecho client} and {@code udpecho bench}. Parses and dispatches; each subcommand
  * lives in its own file.
  */
 @Command(name = "udpecho",
         mixinStandardHelpOptions = true,
         versionProvider = UdpEchoCommand.Version.class,
         description = "UDP echo server, client and measurement tool.",
-        subcommands = {ServerCommand.class, ClientCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:done; a server stopped by SIGINT or SIGTERM",
-            "1:failed: a port could not be bound, a message got no reply, a host is unknown",
+            "1:failed: a port could not be bound, a message got no reply, a bench got none, a host is unknown",
             "2:bad command line"})
 public final class UdpEchoCommand implements Runnable {
     @Spec
@@ -32,7 +32,7 @@ public final class UdpEchoCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server or client");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server, client or bench");
     }
 
     /**
@@ -78,6 +78,9 @@ public final class UdpEchoCommand implements Runnable {
             }
             if (type == ClientCommand.class) {
                 return type.cast(new ClientCommand(in, out, err));
+            }
+            if (type == BenchCommand.class) {
+                return type.cast(new BenchCommand(out, err));
             }
             return CommandLine.defaultFactory().create(type);
         }

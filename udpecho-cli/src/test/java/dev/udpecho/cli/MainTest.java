@@ -54,6 +54,19 @@ class MainTest {
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
         "client --retries -1   | udpecho client: Invalid value for option '--retries': '-1' is not a number of retries (0-100)",
         "client --retries 101  | udpecho client: Invalid value for option '--retries': '101' is not a number of retries (0-100)",
+        "bench --mode fast     | udpecho bench: Invalid value for option '--mode': unknown mode 'fast' (pingpong, window or rate)",
+        "bench --size 10       | udpecho bench: Invalid value for option '--size': '10' is not a datagram size (24-65527 bytes)",
+        "bench --mode window --window 0 | udpecho bench: Invalid value for option '--window': '0' is not a window (1-65536 datagrams)",
+        "bench --mode rate --rate 0 | udpecho bench: Invalid value for option '--rate': '0' is not a rate (1-10000000 per second)",
+        "bench --duration 2x   | udpecho bench: Invalid value for option '--duration': '2x' is not a duration (e.g. 200ms, 2s, 1m)",
+        "bench --transport epoll | udpecho bench: Invalid value for option '--transport': 'epoll' is not a bench transport (auto, native or nio)",
+        "bench --mode rate     | udpecho bench: rate mode needs --rate N (datagrams per second)",
+        "bench --rate 100      | udpecho bench: --rate applies to rate mode only",
+        "bench --window 8      | udpecho bench: --window applies to window mode only",
+        "bench --duration 10ms | udpecho bench: duration must be 100ms to 24h, not 10ms",
+        "bench --timeout 2m    | udpecho bench: timeout must be 1ms to 60s, not 120s",
+        "bench --host 127.0.0.1 --size 65503 | udpecho bench: size must be 24 to 65502 bytes (the largest UDP payload less the 5-byte prefix), not 65503",
+        "bench --mode rate --rate 3000000 | udpecho bench: rate × timeout must be at most 2097152 datagrams in flight, not 3000000: lower the rate or the timeout",
         "frobnicate            | udpecho: Unmatched argument at index 0: 'frobnicate'",
     })
     void badOptionsGiveOneLineAndStatusTwo(String args, String message) {
@@ -73,7 +86,7 @@ class MainTest {
     @Test
     void noCommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).isEqualTo("udpecho: a command is needed: server or client (see 'udpecho --help')\n");
+        assertThat(err()).isEqualTo("udpecho: a command is needed: server, client or bench (see 'udpecho --help')\n");
     }
 
     @Test
@@ -93,6 +106,11 @@ class MainTest {
         out.reset();
         assertThat(run("client", "--help")).isZero();
         assertThat(out()).contains("--host=HOST", "--timeout=DURATION", "--retries=N", "--message=TEXT", "--verbose");
+        out.reset();
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out()).contains("--mode=pingpong|window|rate", "--duration=DURATION", "--size=BYTES", "--window=N",
+                "--rate=N", "--warmup=DURATION", "--timeout=DURATION", "--json=FILE|-", "--histogram=FILE",
+                "--report=FILE", "(default: pingpong)", "(default: OK...)");
     }
 
     @Test

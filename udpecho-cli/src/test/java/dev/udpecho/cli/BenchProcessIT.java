@@ -1,0 +1,103 @@
+package dev.udpecho.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Loopback;
+import dev.udpecho.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real {@code ./udpecho bench} process against udpecho's server: its outputs and exit statuses. */
+@Timeout(90)
+class BenchProcessIT {
+    private EchoServer server;
+    private String port;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = EchoServer.builder().port(0).workers(1).start();
+        port = Integer.toString(server.address().getPort());
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void jsonToStandardOutputAndTheSummaryToStandardError() throws Exception {
+        try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
+                "--mode", "window", "--window", "16", "--duration", "1s", "--warmup", "200ms", "--json", "-")) {
+            assertThat(bench.awaitExit(60_000)).isZero();
+            JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));
+            assertThat(json.get("mode").asText()).isEqualTo("window");
+            assertThat(json.get("window").asInt()).isEqualTo(16);
+            long sent = json.get("sent").asLong();
+            assertThat(sent).isPositive();
+            assertThat(json.get("received").asLong()).isEqualTo(sent);
+            assertThat(json.get("lost").asLong()).isZero();
+            assertThat(json.get("rtt_us").get("count").asLong()).isEqualTo(sent);
+            List<String> err = bench.stderr();
+            assertThat(err.get(0)).matches("udpecho bench: window of 16, 64-byte datagrams to 127\\.0\\.0\\.1:\\d+, \\w+ I/O");
+            assertThat(err).anyMatch(l -> l.equals("sent " + sent + ", received " + sent
+                    + ", lost 0 (0.00%), late 0, corrupt 0, duplicated 0, reordered 0"));
+            assertThat(err).anyMatch(l -> l.matches("round trip us: min [\\d.]+, p50 [\\d.]+, p90 [\\d.]+, p99 [\\d.]+,"
+                    + " p99\\.9 [\\d.]+, p99\\.99 [\\d.]+, max [\\d.]+"));
+        }
+    }
+
+    @Test
+    void filesAndTheSummaryOnStandardOutput(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("run.json");
+        Path histogram = dir.resolve("run.hgrm");
+        Path report = dir.resolve("run.html");
+        try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
+                "--mode", "rate", "--rate", "1000", "--duration", "1s", "--warmup", "0", "--json", json.toString(),
+                "--histogram", histogram.toString(), "--report", report.toString())) {
+            assertThat(bench.awaitExit(60_000)).isZero();
+            assertThat(bench.stdout()).contains("sent 1000, received 1000, lost 0 (0.00%), late 0, corrupt 0,"
+                    + " duplicated 0, reordered 0");
+            assertThat(bench.stdout()).anyMatch(l -> l.startsWith("send lag behind schedule us: p50 "));
+            assertThat(bench.stderr()).isEmpty();
+        }
+        assertThat(new ObjectMapper().readTree(json.toFile()).get("received").asLong()).isEqualTo(1000);
+        assertThat(Files.readAllLines(histogram)).anyMatch(l -> l.matches("#\\[Max\\s+=\\s+[\\d.]+, Total count\\s+=\\s+1000]"));
+        assertThat(Files.readString(report)).contains("<svg", "<polyline").doesNotContain("<script");
+    }
+
+    @Test
+    void noReplyAtAllIsStatusOne() throws Exception {
+        try (DatagramSocket silent = Loopback.socket("127.0.0.1", 1000);
+             UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1",
+                     "--port", Integer.toString(silent.getLocalPort()), "--duration", "300ms", "--warmup", "0",
+                     "--timeout", "100ms")) {
+            assertThat(bench.awaitExit(60_000)).isEqualTo(1);
+            assertThat(bench.stderr()).containsExactly("udpecho bench: no reply from 127.0.0.1:" + silent.getLocalPort()
+                    + " (3 datagrams sent)");
+        }
+    }
+
+    @Test
+    void atATerminalALiveLineEachSecond() throws Exception {
+        Tools.require("tmux");
+        try (Tmux terminal = new Tmux("cd " + UdpEchoProcess.home() + " && UDPECHO_NO_BUILD=1 ./udpecho bench"
+                + " --host 127.0.0.1 --port " + port + " --duration 2.5s --warmup 0")) {
+            List<String> screen = terminal.awaitScreen(s -> s.contains("EXIT=0"), 60_000);
+            assertThat(screen.get(0)).matches("\\s+1\\.0 s\\s+\\d+ replies/s  lost 0 \\(0\\.00%\\)  p50 [\\d.]+ us  p99 [\\d.]+ us");
+            assertThat(screen.get(1)).matches("\\s+2\\.0 s\\s+\\d+ replies/s .*");
+            assertThat(screen.get(2)).matches("\\s+2\\.5 s\\s+\\d+ replies/s .*");
+            assertThat(screen.get(3)).startsWith("udpecho bench: pingpong, 64-byte datagrams to 127.0.0.1:");
+        }
+    }
+}
