@@ -20,9 +20,13 @@ import java.util.List;
  * @param sendLag    rate mode: how late each datagram left against its schedule, in nanoseconds; otherwise
  *                   {@code null}.
  * @param intervals  the timeline, a step a second.
+ * @param cpuPercent CPU time the client process used while measuring, in percent of one CPU (all its threads,
+ *                   the JVM's included); NaN where the JVM cannot tell. Near 100 in window mode, the client may
+ *                   have set the pace.
  */
 public record BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
-                          Histogram roundTrips, Histogram sendLag, List<Interval> intervals) {
+                          Histogram roundTrips, Histogram sendLag, List<Interval> intervals,
+                          double cpuPercent) {
     public BenchResult {
         intervals = List.copyOf(intervals);
     }

@@ -60,7 +60,7 @@ public final class BenchRun {
                 timeline.finish();
             }
             return new BenchResult(config, config.io(), startedAt, span.seconds(), tracker.tally(), timeline.total(),
-                    open == null ? null : open.sendLag(), timeline.intervals());
+                    open == null ? null : open.sendLag(), timeline.intervals(), timeline.cpuPercent());
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 
 /**
  * A run as one JSON object: the configuration, every count of {@link Tally}, {@code rps}, {@code loss_pct},
+ * {@code client_cpu_pct},
  * {@code rtt_us} (count, min, mean, p50, p90, p99, p999, p9999, max), {@code send_lag_us} in rate mode, and the
  * timeline as {@code intervals}. Times in microseconds, {@code null} where nothing was measured. Stateless.
  */
@@ -44,6 +45,7 @@ public final class JsonReport {
         field(s, "errors", t.errors());
         field(s, "rps", number(r.receivedPerSecond()));
         field(s, "loss_pct", number(t.lossPercent()));
+        field(s, "client_cpu_pct", number(r.cpuPercent()));
         field(s, "rtt_us", distribution(r.roundTrips()));
         if (r.sendLag() != null) {
             field(s, "send_lag_us", distribution(r.sendLag()));

@@ -35,7 +35,11 @@ public final class SummaryText {
             s.append(", socket errors ").append(t.errors());
         }
         s.append('\n');
-        s.append(String.format(Locale.ROOT, "replies/s %.0f%n", r.receivedPerSecond()));
+        s.append(String.format(Locale.ROOT, "replies/s %.0f", r.receivedPerSecond()));
+        if (!Double.isNaN(r.cpuPercent())) {
+            s.append(String.format(Locale.ROOT, ", client CPU %.0f%% of one core", r.cpuPercent()));
+        }
+        s.append('\n');
         if (r.roundTrips().getTotalCount() > 0) {
             s.append(String.format(Locale.ROOT, "round trip us: min %s, p50 %s, p90 %s, p99 %s, p99.9 %s, p99.99 %s,"
                             + " max %s%n", us(r.minMicros()), us(r.roundTripMicros(50)), us(r.roundTripMicros(90)),

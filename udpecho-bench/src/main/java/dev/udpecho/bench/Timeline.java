@@ -3,6 +3,8 @@ package dev.udpecho.bench;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +15,12 @@ import java.util.function.Consumer;
  * receiving thread published, and the round-trip times recorded since the last sample (HdrHistogram's interval
  * histograms), which it adds up into the run's whole distribution.
  *
+ * <p>It also measures the CPU time the whole process used while measuring, to tell whether the client itself
+ * may have set the pace.
+ *
  * <p>Threading: {@link #start} and {@link #finish} from the thread that runs the load; the listener is called on
- * the sampling thread, then by {@link #finish} for the last, shorter step. {@link #total} and {@link #intervals}
- * after {@link #finish}.
+ * the sampling thread, then by {@link #finish} for the last, shorter step. {@link #total}, {@link #intervals}
+ * and {@link #cpuPercent} after {@link #finish}.
  */
 final class Timeline {
     private static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -31,6 +36,8 @@ final class Timeline {
     private Tally last = new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     private long lastTimedOut;
     private long lastAt;
+    private volatile long cpuFrom = -1;
+    private double cpuPercent = Double.NaN;
     private volatile boolean finished;
 
     /**
@@ -65,7 +72,23 @@ final class Timeline {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        take(System.nanoTime());
+        long now = System.nanoTime();
+        take(now);
+        long cpu = processCpuNanos();
+        if (cpuFrom >= 0 && cpu >= 0 && now - measureFrom > 0) {
+            cpuPercent = 100.0 * (cpu - cpuFrom) / (now - measureFrom);
+        }
+    }
+
+    /** @return the process's CPU time while measuring, in percent of one CPU; NaN where the JVM cannot tell. */
+    double cpuPercent() {
+        return cpuPercent;
+    }
+
+    private static long processCpuNanos() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : -1;
     }
 
     /** @return every round-trip time measured. */
@@ -79,20 +102,26 @@ final class Timeline {
     }
 
     private void sample() {
-        long next = measureFrom + STEP_NANOS;
-        while (!finished) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } catch (InterruptedException e) {
-                    return; // finished
-                }
-                continue;
-            }
-            take(next);
-            next += STEP_NANOS;
+        if (!sleepUntil(measureFrom)) {
+            return;
         }
+        cpuFrom = processCpuNanos();
+        for (long next = measureFrom + STEP_NANOS; !finished && sleepUntil(next); next += STEP_NANOS) {
+            take(next);
+        }
+    }
+
+    /** @return false if interrupted (finished). */
+    private static boolean sleepUntil(long deadline) {
+        long wait;
+        while ((wait = deadline - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private synchronized void take(long at) {

@@ -57,6 +57,8 @@ class ReportsIT {
             assertThat(json.get(zero).asLong()).as(zero).isZero();
         }
         assertThat(json.get("rps").asDouble()).isCloseTo(result.receivedPerSecond(), offset(0.001));
+        assertThat(json.get("client_cpu_pct").asDouble()).as("a busy client on a 2-core machine").isBetween(1.0, 200.0)
+                .isCloseTo(result.cpuPercent(), offset(0.001));
         JsonNode rtt = json.get("rtt_us");
         assertThat(rtt.get("count").asLong()).isEqualTo(t.received());
         assertThat(rtt.get("min").asDouble()).isCloseTo(result.minMicros(), offset(0.001));

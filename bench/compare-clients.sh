@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Compares UDP echo load clients against one fixed server (the C reference server by default), on loopback
+# only: is a client the bottleneck? Each round starts the server afresh on port 0 (pinned to CPU 0), runs one
+# client against it (pinned to CPU 1; --cpus changes both) in window mode, and stops it: rounds A B A B ... so
+# that drift on a noisy machine hits every client alike. Prints the raw numbers of every round, the median per
+# client, and its ratio to the first client (the reference).
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: bench/compare-clients.sh [options]
+  --clients "A B ..."    clients to compare, the first is the reference (default: "c udpecho")
+  --server COMMAND       the server; it must bind port 0 and print "Listening on udp://ADDR:PORT"
+                         (default: the C reference, bench/target/echo-server --port 0)
+  --rounds N             rounds, each running every client once (default 5)
+  --duration S           seconds measured per run (default 5)
+  --warmup S             seconds of load before measuring (default 3; the JVM needs about 2.5)
+  --size N               payload bytes per datagram, 24 or more (default 64)
+  --window N             datagrams in flight (default 64)
+  --cpus S,C             CPU for the server and for the client (default 0,1)
+  --define NAME=COMMAND  add or replace a client; COMMAND gets the options below appended and must print
+                         one line of key=value pairs as bench/target/echo-client does. Repeatable.
+
+Clients: c (bench/c/echo-client.c), udpecho (./udpecho bench --mode window), udpecho-nio (the same on the
+portable JDK transport). Each is run with --host 127.0.0.1 --port P --size N --window N --duration S --warmup S.
+Java runs on $JAVA_HOME/bin/java if JAVA_HOME is set.
+
+example: bench/compare-clients.sh --clients "c udpecho" --rounds 5
+USAGE
+}
+
+quote() { if [[ "$1" =~ ^[A-Za-z0-9._/=:,+-]+$ ]]; then printf ' %s' "$1"; else printf " '%s'" "${1//\'/\'\\\'\'}"; fi; }
+command_line="bench/compare-clients.sh$(for a in "$@"; do quote "$a"; done)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+java='java'
+if [ -n "${JAVA_HOME:-}" ]; then java="$JAVA_HOME/bin/java"; fi
+# udpecho bench writes JSON; bench/udpecho-line.sh turns it into the C client's line.
+declare -A defs=(
+  [c]='bench/target/echo-client --mode throughput'
+  [udpecho]='bench/udpecho-line.sh ./udpecho bench --mode window --timeout 1s'
+  [udpecho-nio]='bench/udpecho-line.sh ./udpecho bench --mode window --timeout 1s --transport nio'
+)
+
+clients='c udpecho' server='bench/target/echo-server --port 0' rounds=5 duration=5 warmup=3 size=64 window=64 cpus=0,1
+die() { echo "compare-clients.sh: $*" >&2; exit 2; }
+need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clients) need "$@"; clients="$2"; shift 2 ;;
+    --server) need "$@"; server="$2"; shift 2 ;;
+    --rounds) need "$@"; rounds="$2"; shift 2 ;;
+    --duration) need "$@"; duration="$2"; shift 2 ;;
+    --warmup) need "$@"; warmup="$2"; shift 2 ;;
+    --size) need "$@"; size="$2"; shift 2 ;;
+    --window) need "$@"; window="$2"; shift 2 ;;
+    --cpus) need "$@"; cpus="$2"; shift 2 ;;
+    --define)
+      need "$@"
+      [[ "$2" =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || die "invalid --define '$2' (expected NAME=COMMAND)"
+      defs["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+      shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+  esac
+done
+whole() {
+  if ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+    die "invalid $1 '$2' (a whole number from $3 to $4)"
+  fi
+}
+seconds() {
+  [[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "invalid $1 '$2' (seconds, e.g. 5 or 0.5)"
+}
+whole --rounds "$rounds" 1 1000
+seconds --duration "$duration"
+seconds --warmup "$warmup"
+whole --size "$size" 24 65502 # 24: udpecho bench's header; 65502: room for the 5-byte prefix over IPv4
+whole --window "$window" 1 4096
+read -r -a names <<<"$clients"
+[ ${#names[@]} -ge 1 ] || die "--clients is empty"
+for name in "${names[@]}"; do
+  [ -n "${defs[$name]+set}" ] || die "unknown client '$name' (known: $(printf '%s\n' "${!defs[@]}" | sort | xargs); add one with --define)"
+done
+[[ "$cpus" =~ ^([0-9]+),([0-9]+)$ ]] || die "invalid --cpus '$cpus' (SERVER,CLIENT, e.g. 0,1)"
+server_cpu="${BASH_REMATCH[1]}" client_cpu="${BASH_REMATCH[2]}"
+for cpu in "$server_cpu" "$client_cpu"; do
+  [ "$cpu" -lt "$(nproc)" ] || die "invalid --cpus '$cpus' (this machine has CPUs 0 to $(( $(nproc) - 1 )))"
+done
+
+"$root/bench/build.sh"
+# Build udpecho's jar once here, so that no client start pays for (or races) a build.
+for name in "${names[@]}" server; do
+  case "${defs[$name]:-$server}" in
+    *./udpecho*) ./udpecho --version >/dev/null; break ;;
+  esac
+done
+export UDPECHO_NO_BUILD=1
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/udpecho-compare-clients.XXXXXX")"
+server_pid='' client_pid=''
+cleanup() {
+  for pid in $client_pid $server_pid; do
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_ticks() { # pid: CPU time (user + system, all threads) in clock ticks
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  read -r -a f <<<"${stat##*) }"
+  echo $(( f[11] + f[12] ))
+}
+busy_ticks() { # the whole machine's non-idle time, steal included, in clock ticks
+  local _ user nice system irq softirq steal
+  read -r _ user nice system _ _ irq softirq steal _ </proc/stat
+  echo $(( user + nice + system + irq + softirq + steal ))
+}
+wait_port() { # log pid: prints the port the server printed
+  local waited=0 port
+  while [ $waited -lt 600 ]; do
+    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)$/\1/p; s/^port ([0-9]+)$/\1/p' "$1" | head -n1)"
+    if [ -n "$port" ]; then echo "$port"; return; fi
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  echo "compare-clients.sh: the server did not print its port within 30 s; its output:" >&2
+  tail -n 20 "$1" >&2
+  return 1
+}
+stop_server() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=''
+}
+
+ticks_per_s="$(getconf CLK_TCK)"
+results="$work/results" # lines: round name server_cpu_pct machine_cpu_pct client-result-line
+: >"$results"
+echo "# $command_line"
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+     "kernel $(uname -r), $("$java" -version 2>&1 | head -n1), udpecho $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "# server: $server; size $size B, window $window, server on CPU $server_cpu, client on CPU $client_cpu," \
+     "$rounds rounds of ${warmup} s warmup + ${duration} s measured per client; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    log="$work/server.log"
+    taskset -c "$server_cpu" bash -c "exec $server" >"$log" 2>&1 &
+    server_pid=$!
+    port="$(wait_port "$log" "$server_pid")"
+    # shellcheck disable=SC2086 # the client's command is a list of words
+    taskset -c "$client_cpu" ${defs[$name]} --host 127.0.0.1 --port "$port" --size "$size" --window "$window" \
+      --duration "$duration" --warmup "$warmup" >"$work/client.out" 2>"$work/client.err" &
+    client_pid=$!
+    sleep "$warmup"
+    t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
+    wait "$client_pid" || true # no reply at all still prints its line
+    t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" s1="$(date +%s%N)"
+    client_pid=''
+    stop_server
+    line="$(tail -n1 "$work/client.out")"
+    if [ -z "$line" ]; then
+      line='rate_rps=0 failed=1'
+      sed 's/^/# client error: /' "$work/client.err" >&2
+    fi
+    ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
+    server_pct=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
+    machine_pct=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
+    echo "$round $name $server_pct $machine_pct $line" >>"$results"
+    echo "# round $round $name: ${line%% sent=*}" >&2
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+awk -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/report-clients.awk" "$results"
