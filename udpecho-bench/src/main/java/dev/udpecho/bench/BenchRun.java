@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * BenchResult result = BenchRun.run(config, interval -> System.err.println(interval.receivedPerSecond()));
  * }</pre>
  *
- * <p>{@link #run} blocks the calling thread for the warmup, the duration and the wait for the last replies;
- * it may be called from any thread, once per run.
+ * <p>{@link #run()} blocks the calling thread for the warmup, the duration and the wait for the last replies,
+ * once; {@link #stop()} may be called from any thread.
  */
 public final class BenchRun {
     /** Round trips longer than an hour are recorded as an hour. */
@@ -27,16 +27,42 @@ public final class BenchRun {
     /** Tracked sequence numbers: 16 bytes each. */
     private static final int MAX_CAPACITY = 1 << 23;
 
-    private BenchRun() {
-    }
+    private final BenchConfig config;
+    private final Consumer<Interval> listener;
+    private volatile Runnable stopper;
+    private volatile boolean stopped;
 
     /**
      * @param config   what to measure.
      * @param listener told of each second of the timeline, on another thread.
+     */
+    public BenchRun(BenchConfig config, Consumer<Interval> listener) {
+        this.config = config;
+        this.listener = listener;
+    }
+
+    /** @return what {@code new BenchRun(config, listener).run()} returns. */
+    public static BenchResult run(BenchConfig config, Consumer<Interval> listener) throws IOException {
+        return new BenchRun(config, listener).run();
+    }
+
+    /**
+     * Ends the measurement early: sending stops at once, the datagrams in flight are waited for as at the end
+     * of the duration, and {@link #run()} returns what was measured until then. Any thread; idempotent.
+     */
+    public void stop() {
+        stopped = true;
+        Runnable s = stopper;
+        if (s != null) {
+            s.run();
+        }
+    }
+
+    /**
      * @return what was measured.
      * @throws IOException if the socket cannot be opened or connected, or fails for good.
      */
-    public static BenchResult run(BenchConfig config, Consumer<Interval> listener) throws IOException {
+    public BenchResult run() throws IOException {
         DatagramFormat format = DatagramFormat.withRandomKey(config.prefix(), config.size());
         SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_NANOS, 3);
         long timeout = config.timeout().toNanos();
@@ -52,9 +78,18 @@ public final class BenchRun {
             try {
                 if (config.mode() == BenchMode.RATE) {
                     open = new OpenLoop(config, io, format, tracker, HIGHEST_NANOS);
+                    stopper = open::stop;
+                    if (stopped) {
+                        open.stop();
+                    }
                     span = open.run(start);
                 } else {
-                    span = new ClosedLoop(config, io, format, tracker).run(start);
+                    ClosedLoop closed = new ClosedLoop(config, io, format, tracker);
+                    stopper = closed::stop;
+                    if (stopped) {
+                        closed.stop();
+                    }
+                    span = closed.run(start);
                 }
             } finally {
                 timeline.finish();
@@ -63,7 +98,6 @@ public final class BenchRun {
                     open == null ? null : open.sendLag(), timeline.intervals(), timeline.cpuPercent());
         }
     }
-
     /**
      * The sequence numbers to track: at least what the timeout can hold in flight, so that the sender seldom
      * waits for an index (it does only while a datagram is unanswered and {@code capacity} newer ones went out).

@@ -28,8 +28,8 @@ final class ClosedLoop {
     }
 
     /**
-     * Loads the server for the warmup and the duration, then waits for the datagrams still in flight (up to the
-     * timeout).
+     * Loads the server for the warmup and the duration (or until {@link #stop}), then waits for the datagrams
+     * still in flight (up to the timeout).
      *
      * @param start when the run started ({@link System#nanoTime()}).
      * @return when measuring started and when sending stopped.
@@ -51,13 +51,13 @@ final class ClosedLoop {
             now = turn();
         }
         long measuredUntil = now;
-        while (!stopping && tracker.inFlight() > 0) {
+        while (tracker.inFlight() > 0) {
             turn();
         }
         return new Span(measuredFrom < 0 ? measuredUntil : measuredFrom, measuredUntil);
     }
 
-    /** Ends {@link #run} at its next turn; any thread. */
+    /** Stops sending at the next turn; {@link #run} then waits for what is in flight. Any thread. */
     void stop() {
         stopping = true;
     }

@@ -27,6 +27,7 @@ final class OpenLoop {
     private final long end;
     private final Histogram sendLag;
     private volatile boolean senderDone;
+    private volatile long sentUntil;
     private volatile boolean stopping;
     private volatile Throwable senderFailure;
     private long start;
@@ -69,7 +70,7 @@ final class OpenLoop {
         sender.setDaemon(true);
         sender.start();
         try {
-            while (!stopping && !(senderDone && tracker.inFlight() == 0)) {
+            while (!(senderDone && tracker.inFlight() == 0) && senderFailure == null) {
                 int n;
                 try {
                     n = io.receive();
@@ -83,7 +84,7 @@ final class OpenLoop {
                 tracker.publish();
             }
         } finally {
-            stopping = true;
+            stop();
             try {
                 sender.join();
             } catch (InterruptedException e) {
@@ -96,13 +97,13 @@ final class OpenLoop {
         } else if (failure != null) {
             throw new IllegalStateException("sender failed", failure);
         }
-        return new Span(start + offsetOf(firstMeasured), start + offsetOf(end));
+        long from = start + offsetOf(firstMeasured);
+        return new Span(from, Math.max(from, start + offsetOf(sentUntil)));
     }
 
-    /** Ends {@link #run} soon; any thread. */
+    /** Stops sending; {@link #run} then waits for what is in flight. Any thread. */
     void stop() {
         stopping = true;
-        io.wake();
     }
 
     /** @return how late each datagram left against its schedule, in nanoseconds; read after {@link #run}. */
@@ -140,6 +141,7 @@ final class OpenLoop {
                 }
                 sequence += m;
             }
+            sentUntil = sequence;
         } catch (IOException e) {
             senderFailure = new UncheckedIOException(e);
             stopping = true;

@@ -91,6 +91,32 @@ class BenchRunIT {
 
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
+    void stopEndsSendingAndWaitsForWhatIsInFlight(Transport io) throws Exception {
+        for (BenchMode mode : BenchMode.values()) {
+            BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, mode, Duration.ofHours(1), 64,
+                    mode == BenchMode.WINDOW ? 8 : mode == BenchMode.PINGPONG ? 1 : 0, mode == BenchMode.RATE ? 5000 : 0,
+                    Duration.ZERO, Duration.ofSeconds(1), io);
+            BenchRun run = new BenchRun(config, i -> { });
+            Thread stopper = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                run.stop();
+            });
+            stopper.start();
+            BenchResult r = run.run();
+            stopper.join();
+            assertThat(r.seconds()).as(mode.toString()).isBetween(0.1, 1.0);
+            Tally t = r.tally();
+            assertThat(t.received()).as(mode.toString()).isEqualTo(t.sent()).isPositive();
+            assertThat(t.balances()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
     void aPlainEchoNeedsAnEmptyPrefix(Transport io) throws Exception {
         try (EchoServer plain = EchoServer.builder().port(0).prefix("").start()) {
             BenchConfig wrong = Benches.window(plain.address().getPort(), 4, Duration.ofMillis(200),

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -41,7 +42,8 @@ import java.util.function.Consumer;
         description = {"Measure a UDP echo server: round-trip time, loss, duplicates, reordering, rate.",
             "Every reply must be the prefix followed by exactly the datagram sent.",
             "Modes: pingpong (one datagram in flight), window (--window in flight), rate (--rate per second,"
-                    + " open loop, latency from each datagram's scheduled send time)."})
+                    + " open loop, latency from each datagram's scheduled send time).",
+            "Ctrl-C ends the run early, with its summary; a second one at once."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -125,7 +127,15 @@ final class BenchCommand implements Callable<Integer> {
         boolean jsonToStdout = "-".equals(json);
         PrintStream text = jsonToStdout ? err : out;
         Consumer<Interval> live = Terminal.isInteractive() ? i -> text.println(SummaryText.live(i)) : i -> { };
-        BenchResult result = BenchRun.run(config, live);
+        BenchRun run = new BenchRun(config, live);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Signals.onTermination(() -> {
+            if (interrupted.getAndSet(true)) {
+                Runtime.getRuntime().halt(130); // a second Ctrl-C: do not wait for the replies in flight
+            }
+            run.stop();
+        });
+        BenchResult result = run.run();
         text.print(SummaryText.format(result));
         if (json != null) {
             if (jsonToStdout) {

@@ -77,6 +77,19 @@ class BenchProcessIT {
     }
 
     @Test
+    void anInterruptEndsTheRunWithItsSummary() throws Exception {
+        try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
+                "--duration", "1h", "--warmup", "0", "--json", "-")) {
+            Thread.sleep(1500);
+            bench.signal("INT");
+            assertThat(bench.awaitExit(20_000)).isZero();
+            JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));
+            assertThat(json.get("duration_s").asDouble()).isBetween(0.5, 15.0);
+            assertThat(json.get("received").asLong()).isEqualTo(json.get("sent").asLong()).isPositive();
+        }
+    }
+
+    @Test
     void noReplyAtAllIsStatusOne() throws Exception {
         try (DatagramSocket silent = Loopback.socket("127.0.0.1", 1000);
              UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1",
