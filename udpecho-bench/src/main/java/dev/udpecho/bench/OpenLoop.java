@@ -16,8 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * datagram on either thread. {@link #run} is called once.
  */
 final class OpenLoop {
-    /** Sleeping less than this overshoots more than it saves: spin instead. */
-    private static final long SPIN_NANOS = 60_000;
+    /**
+     * A sleep ends this much late or less (Linux's default timer slack is 50 µs): sleep until this long before
+     * the next datagram is due, then yield until it is.
+     */
+    private static final long SLEEP_SLACK_NANOS = 150_000;
 
     private final BatchIo io;
     private final DatagramFormat format;
@@ -132,7 +135,7 @@ final class OpenLoop {
                     m++;
                 }
                 if (m == 0) {
-                    LockSupport.parkNanos(SPIN_NANOS); // every index is in flight: wait for timeouts
+                    LockSupport.parkNanos(SLEEP_SLACK_NANOS); // every index is in flight: wait for timeouts
                     continue;
                 }
                 tracker.publishSent(sequence + m);
@@ -153,12 +156,16 @@ final class OpenLoop {
         }
     }
 
+    /**
+     * Yields rather than spins: the receiving thread may share the CPU (a client pinned to one core), and a
+     * spinning sender would hold its replies up for a whole scheduler slice.
+     */
     private static void waitUntil(long deadline) {
         long gap = deadline - System.nanoTime();
-        if (gap > SPIN_NANOS) {
-            LockSupport.parkNanos(gap - SPIN_NANOS);
+        if (gap > SLEEP_SLACK_NANOS) {
+            LockSupport.parkNanos(gap - SLEEP_SLACK_NANOS);
         } else {
-            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 }
