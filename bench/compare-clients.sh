@@ -151,7 +151,8 @@ echo "# server: $server; size $size B, window $window, server on CPU $server_cpu
      "$rounds rounds of ${warmup} s warmup + ${duration} s measured per client; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
-    log="$work/server.log"
+    # A log of its own per run: an old one would give the port of a server already stopped.
+    log="$work/server-$round-$name.log"
     taskset -c "$server_cpu" bash -c "exec $server" >"$log" 2>&1 &
     server_pid=$!
     port="$(wait_port "$log" "$server_pid")"
@@ -165,6 +166,7 @@ for round in $(seq "$rounds"); do
     t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" s1="$(date +%s%N)"
     client_pid=''
     stop_server
+    rm -f "$log"
     line="$(tail -n1 "$work/client.out")"
     if [ -z "$line" ]; then
       line='rate_rps=0 failed=1'
