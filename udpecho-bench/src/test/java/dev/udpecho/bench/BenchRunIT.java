@@ -64,7 +64,7 @@ class BenchRunIT {
         BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.PINGPONG,
                 Duration.ofMillis(1500), 100, 1, 0, Duration.ofMillis(200), Duration.ofSeconds(1), io);
         BenchResult r = clean(config);
-        assertThat(r.seconds()).isBetween(1.5, 1.7);
+        assertThat(r.seconds()).isBetween(1.5, 2.5);
         assertThat(r.intervals()).hasSizeBetween(2, 3);
         assertThat(r.intervals().get(0).seconds()).isCloseTo(1.0, offset(0.01));
         assertThat(r.sendLag()).isNull();
@@ -143,7 +143,8 @@ class BenchRunIT {
             BenchResult r = BenchRun.run(Benches.window(port, 8, Duration.ofMillis(300), Duration.ofMillis(100), io),
                     i -> { });
             Tally t = r.tally();
-            assertThat(t.sent()).as("the window, then one per timeout").isBetween(16L, 40L);
+            assertThat(t.sent()).as("the window, then again at each timeout").isBetween(8L, 48L);
+            assertThat(t.sent() % 8).isZero();
             assertThat(t.lost()).isEqualTo(t.sent());
             assertThat(t.anyReply()).isFalse();
             assertThat(t.balances()).isTrue();

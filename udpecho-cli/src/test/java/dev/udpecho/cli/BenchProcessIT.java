@@ -80,11 +80,14 @@ class BenchProcessIT {
     void anInterruptEndsTheRunWithItsSummary() throws Exception {
         try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
                 "--duration", "1h", "--warmup", "0", "--json", "-")) {
-            Thread.sleep(1500);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (server.stats().received() < 1000 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // running, so the handler is in place
+            }
             bench.signal("INT");
             assertThat(bench.awaitExit(20_000)).isZero();
             JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));
-            assertThat(json.get("duration_s").asDouble()).isBetween(0.5, 15.0);
+            assertThat(json.get("duration_s").asDouble()).isBetween(0.01, 30.0);
             assertThat(json.get("received").asLong()).isEqualTo(json.get("sent").asLong()).isPositive();
         }
     }
@@ -96,8 +99,9 @@ class BenchProcessIT {
                      "--port", Integer.toString(silent.getLocalPort()), "--duration", "300ms", "--warmup", "0",
                      "--timeout", "100ms")) {
             assertThat(bench.awaitExit(60_000)).isEqualTo(1);
-            assertThat(bench.stderr()).containsExactly("udpecho bench: no reply from 127.0.0.1:" + silent.getLocalPort()
-                    + " (3 datagrams sent)");
+            assertThat(bench.stderr()).hasSize(1);
+            assertThat(bench.stderr().get(0)).matches("udpecho bench: no reply from 127\\.0\\.0\\.1:"
+                    + silent.getLocalPort() + " \\([123] datagrams sent\\)");
         }
     }
 
