@@ -13,13 +13,16 @@
 #include <jni.h>
 #include "dev_udpecho_nativeio_DatagramRing.h"
 #include "dev_udpecho_nativeio_NativeSocket.h"
+#include "dev_udpecho_nativeio_NativeThreads.h"
 #include <errno.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -223,6 +226,14 @@ JNIEXPORT jstring JNICALL Java_dev_udpecho_nativeio_NativeSocket_errorMessage0(J
     char buffer[256];
     const char *message = strerror_r(error, buffer, sizeof buffer);
     return (*env)->NewStringUTF(env, message);
+}
+
+/* ---- threads ---- */
+
+/* Sets the calling thread's nice value (Linux schedules threads, not processes, by it). */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeThreads_nice0(JNIEnv *env, jclass cls, jint nice) {
+    pid_t tid = (pid_t) syscall(SYS_gettid);
+    return setpriority(PRIO_PROCESS, (id_t) tid, nice) < 0 ? fail() : 0;
 }
 
 /* ---- the ring ---- */

@@ -20,7 +20,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = UdpEchoCommand.Version.class,
         description = "UDP echo server, client and measurement tool.",
-        subcommands = {ServerCommand.class, ClientCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, ClientCommand.class, SelftestCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:done; a server stopped by SIGINT or SIGTERM",
@@ -78,6 +78,9 @@ public final class UdpEchoCommand implements Runnable {
             }
             if (type == ClientCommand.class) {
                 return type.cast(new ClientCommand(in, out, err));
+            }
+            if (type == SelftestCommand.class) {
+                return type.cast(new SelftestCommand(out));
             }
             return CommandLine.defaultFactory().create(type);
         }

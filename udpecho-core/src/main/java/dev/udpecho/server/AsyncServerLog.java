@@ -1,5 +1,7 @@
 package dev.udpecho.server;
 
+import dev.udpecho.nativeio.NativeThreads;
+import dev.udpecho.net.Addresses;
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.text.PayloadText;
 import io.netty.buffer.ByteBuf;
@@ -70,6 +72,7 @@ public final class AsyncServerLog implements ServerLog {
     private final Writer out;
     private final Thread writer;
     private final StringBuilder line = new StringBuilder(1024);
+    private char[] chars = new char[1024];
     private volatile boolean sleeping;
     private volatile boolean closed;
     private long head;
@@ -180,6 +183,8 @@ public final class AsyncServerLog implements ServerLog {
     }
 
     private void run() {
+        // Lines are best effort: on a busy CPU the receive path must always come first.
+        NativeThreads.lowestPriority();
         try {
             while (true) {
                 boolean wrote = drain();
@@ -220,7 +225,9 @@ public final class AsyncServerLog implements ServerLog {
             if (slot.isNotice) {
                 line.append(slot.notice);
             } else {
-                line.append("Message[").append(slot.source).append("] - ");
+                line.append("Message[");
+                Addresses.appendTo(line, slot.source);
+                line.append("] - ");
                 PayloadText.appendPreview(line, slot.bytes, 0, slot.length, slot.complete, slot.datagramLength,
                         previewBytes);
             }
@@ -228,10 +235,20 @@ public final class AsyncServerLog implements ServerLog {
             SEQUENCE.setRelease(slot, head + mask + 1);
             head++;
             line.append('\n');
-            out.append(line);
+            write(line);
             wrote = true;
         }
         return wrote;
+    }
+
+    /** Writes without the String that {@code Writer.append} would make of each line. */
+    private void write(StringBuilder text) throws IOException {
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        text.getChars(0, n, chars, 0);
+        out.write(chars, 0, n);
     }
 
     private void reportDrops(boolean now) throws IOException {
@@ -240,7 +257,9 @@ public final class AsyncServerLog implements ServerLog {
         if (drops == reportedDrops || (!now && time - lastDropReport < REPORT_DROPS_EVERY_NANOS)) {
             return;
         }
-        out.append("... ").append(Long.toString(drops - reportedDrops)).append(" messages not shown\n");
+        line.setLength(0);
+        line.append("... ").append(drops - reportedDrops).append(" messages not shown\n");
+        write(line);
         reportedDrops = drops;
         lastDropReport = time;
     }
