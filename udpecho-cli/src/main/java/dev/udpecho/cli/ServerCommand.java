@@ -1,5 +1,7 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.impairment.Impairment;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.Addresses;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.ReplyPolicy;
@@ -32,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = UdpEchoCommand.Version.class,
         description = {"Answer every UDP datagram with the prefix followed by its bytes, and print a line per datagram.",
-            "Stops on SIGINT or SIGTERM with a summary."})
+            "Stops on SIGINT or SIGTERM with a summary. The fault injection options (--loss, --delay, ...) make it",
+            "a bad network on purpose, to test UDP clients."})
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,6 +69,9 @@ final class ServerCommand implements Callable<Integer> {
     ProtectionOptions protection;
 
     @Mixin
+    ImpairmentOptions impairment;
+
+    @Mixin
     TransportOption transport;
 
     private final PrintStream out;
@@ -80,9 +86,12 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config;
         try {
+            Impairments impairments = impairment.impairments();
+            // Impaired runs repeat exactly with one worker: each worker draws its own decisions.
+            int sockets = workers != null ? workers : impairments.isOn() ? 1 : ServerConfig.defaultWorkers();
             config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport,
-                    workers != null ? workers : ServerConfig.defaultWorkers(),
-                    receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(), protection.accessList());
+                    sockets, receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(),
+                    protection.accessList(), impairments);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -155,6 +164,17 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (stats.kernelDrops() > 0) {
             line.append(", kernel drops ").append(stats.kernelDrops());
+        }
+        String impairments = " (";
+        for (Impairment what : Impairment.values()) {
+            long n = stats.impaired(what);
+            if (n > 0) {
+                line.append(impairments.equals(" (") ? ", impaired" + impairments : ", ").append(what.label()).append(' ').append(n);
+                impairments = ", ";
+            }
+        }
+        if (!impairments.equals(" (")) {
+            line.append(')');
         }
         if (stats.logDropped() > 0) {
             line.append(", log lines not shown ").append(stats.logDropped());

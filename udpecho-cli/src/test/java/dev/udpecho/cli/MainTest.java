@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,10 @@ class MainTest {
         "server --deny example.com | udpecho server: Invalid value for option '--deny' (CIDR): 'example.com' is not an address or address block (e.g. 10.0.0.0/8, 2001:db8::/32)",
         "server --rcvbuf 4X    | udpecho server: Invalid value for option '--rcvbuf': '4X' is not a size (e.g. 4M, 512K, 4194304)",
         "server --rcvbuf 1K    | udpecho server: receive buffer must be 4096 to 1073741824 bytes, not 1024",
+        "server --loss 1.5     | udpecho server: Invalid value for option '--loss': '1.5' is not a probability (0 to 1, or 0% to 100%)",
+        "server --duplicate x  | udpecho server: Invalid value for option '--duplicate': 'x' is not a probability (0 to 1, or 0% to 100%)",
+        "server --delay 5ms±6ms | udpecho server: jitter must be 0 to the delay (5ms), not 6ms",
+        "server --delay soon   | udpecho server: Invalid value for option '--delay': 'soon' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
         "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
@@ -103,11 +108,13 @@ class MainTest {
 
     @Test
     void summaryNamesEveryCountAndEachDropReason() {
-        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), 0);
+        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), Map.of(), 0);
         assertThat(ServerCommand.summary(quiet))
                 .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
-        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L), 7);
+        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L),
+                Map.of(Impairment.LOST, 3L, Impairment.DELAYED, 1L), 7);
         assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
-                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4, log lines not shown 7");
+                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4,"
+                + " impaired (lost 3, delayed 1), log lines not shown 7");
     }
 }

@@ -1,5 +1,7 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairer;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.DatagramRing;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
@@ -33,10 +35,12 @@ final class NativeEngine implements Engine {
     private final DropNotices dropNotices;
     private final List<NativeSocket> sockets = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
+    /** One per socket, in socket order, then one per thread that sends delayed replies. */
     private final List<ServerCounters> counters = new ArrayList<>();
     private final List<NativeWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<DatagramRing> rings = new ArrayList<>();
+    private final List<DelayedReplies> delayed = new ArrayList<>();
     private int receiveBufferGranted = Integer.MAX_VALUE;
     private volatile boolean closed;
 
@@ -122,8 +126,19 @@ final class NativeEngine implements Engine {
             int maxPayload = socket.isIpv6() ? DatagramLimits.MAX_IPV6_PAYLOAD : DatagramLimits.MAX_IPV4_PAYLOAD;
             DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
             rings.add(ring);
+            Impairments impairments = config.impairments();
+            Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
+            DelayedReplies waiting = null;
+            if (impairments.delays()) {
+                ServerCounters senderCounters = new ServerCounters();
+                counters.add(senderCounters);
+                waiting = new DelayedReplies(socket, senderCounters, log, impairments.maxDelayed(),
+                        "udpecho-delay-" + i);
+                delayed.add(waiting);
+            }
             NativeWorker worker = new NativeWorker(socket, ring,
-                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length);
+                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length,
+                    impairer, waiting);
             workers.add(worker);
             Thread thread = new Thread(worker, "udpecho-worker-" + i);
             thread.setDaemon(true);
@@ -175,6 +190,9 @@ final class NativeEngine implements Engine {
         }
         for (NativeSocket s : sockets) {
             s.shutdown();
+        }
+        for (DelayedReplies d : delayed) {
+            d.close();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (Thread t : threads) {

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 
 import java.lang.invoke.MethodHandles;
@@ -25,7 +26,8 @@ public final class ServerCounters {
     static final int ERRORS = 5;
     static final int KERNEL_DROPS = 6;
     private static final int DROPPED = 7;
-    static final int COUNT = DROPPED + DropReason.values().length;
+    private static final int IMPAIRED = DROPPED + DropReason.values().length;
+    static final int COUNT = IMPAIRED + Impairment.values().length;
 
     private final long[] slots = new long[PAD + COUNT + PAD];
 
@@ -68,6 +70,11 @@ public final class ServerCounters {
         add(DROPPED + reason.ordinal(), 1);
     }
 
+    /** @param what what was done to a reply on purpose. */
+    public void onImpaired(Impairment what) {
+        add(IMPAIRED + what.ordinal(), 1);
+    }
+
     /** A socket error: a failed send, or a receive error such as an ICMP report. */
     public void onError() {
         add(ERRORS, 1);
@@ -84,6 +91,10 @@ public final class ServerCounters {
 
     long dropped(DropReason reason) {
         return get(DROPPED + reason.ordinal());
+    }
+
+    long impaired(Impairment what) {
+        return get(IMPAIRED + what.ordinal());
     }
 
     private void add(int counter, long delta) {
