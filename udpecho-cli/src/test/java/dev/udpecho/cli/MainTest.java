@@ -2,6 +2,7 @@ package dev.udpecho.cli;
 
 import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
+import dev.udpecho.server.DatagramSizes;
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,11 +109,11 @@ class MainTest {
 
     @Test
     void summaryNamesEveryCountAndEachDropReason() {
-        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), Map.of(), 0);
+        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), Map.of(), 0, DatagramSizes.none());
         assertThat(ServerCommand.summary(quiet))
                 .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
         ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L),
-                Map.of(Impairment.LOST, 3L, Impairment.DELAYED, 1L), 7);
+                Map.of(Impairment.LOST, 3L, Impairment.DELAYED, 1L), 7, DatagramSizes.none());
         assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
                 + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4,"
                 + " impaired (lost 3, delayed 1), log lines not shown 7");

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A snapshot of a server's counters, summed over its workers.
@@ -23,13 +24,15 @@ import java.util.Map;
  * @param impaired      replies impaired on purpose ({@code --loss}, {@code --delay}, ...), by kind; every kind
  *                      is present.
  * @param logDropped    per-datagram log lines not shown because the log could not keep up.
+ * @param sizes         the datagrams received, by payload size.
  */
 public record ServerStats(long received, long bytesReceived, long empty, long replied, long bytesSent,
                           long errors, long kernelDrops, Map<DropReason, Long> dropped,
-                          Map<Impairment, Long> impaired, long logDropped) {
+                          Map<Impairment, Long> impaired, long logDropped, DatagramSizes sizes) {
 
     /** Copies the maps into unmodifiable ones with every key. */
     public ServerStats {
+        Objects.requireNonNull(sizes, "sizes");
         EnumMap<DropReason, Long> copy = new EnumMap<>(DropReason.class);
         for (DropReason reason : DropReason.values()) {
             copy.put(reason, dropped.getOrDefault(reason, 0L));
@@ -77,6 +80,7 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         for (Impairment what : Impairment.values()) {
             impaired.put(what, 0L);
         }
+        long[] sizes = new long[DatagramSizes.BUCKETS];
         for (ServerCounters c : workers) {
             for (Impairment what : Impairment.values()) {
                 impaired.merge(what, c.impaired(what), Long::sum);
@@ -84,12 +88,16 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
             for (int i = 0; i < totals.length; i++) {
                 totals[i] += c.get(i);
             }
+            for (int b = 0; b < sizes.length; b++) {
+                sizes[b] += c.sized(b);
+            }
             for (DropReason reason : DropReason.values()) {
                 dropped.merge(reason, c.dropped(reason), Long::sum);
             }
         }
         return new ServerStats(totals[ServerCounters.RECEIVED], totals[ServerCounters.BYTES_RECEIVED],
                 totals[ServerCounters.EMPTY], totals[ServerCounters.REPLIED], totals[ServerCounters.BYTES_SENT],
-                totals[ServerCounters.ERRORS], kernelDrops, dropped, impaired, logDropped);
+                totals[ServerCounters.ERRORS], kernelDrops, dropped, impaired, logDropped,
+                new DatagramSizes(sizes));
     }
 }
