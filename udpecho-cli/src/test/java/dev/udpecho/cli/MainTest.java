@@ -55,6 +55,11 @@ class MainTest {
         "server --duplicate x  | udpecho server: Invalid value for option '--duplicate': 'x' is not a probability (0 to 1, or 0% to 100%)",
         "server --delay 5ms±6ms | udpecho server: jitter must be 0 to the delay (5ms), not 6ms",
         "server --delay soon   | udpecho server: Invalid value for option '--delay': 'soon' is not a duration (e.g. 200ms, 2s, 1m)",
+        "server --log-format xml | udpecho server: Invalid value for option '--log-format': unknown log format 'xml' (text or json)",
+        "server --metrics 9888 | udpecho server: Invalid value for option '--metrics': '9888' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics ::1:9888 | udpecho server: Invalid value for option '--metrics': '::1:9888' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics :99999 | udpecho server: Invalid value for option '--metrics': ':99999' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics no-such-host.invalid:1 | udpecho server: Invalid value for option '--metrics': unknown host 'no-such-host.invalid'",
         "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
         "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
@@ -102,6 +107,12 @@ class MainTest {
     }
 
     @Test
+    void helpNamesTheOperationsOptions() {
+        assertThat(run("server", "--help")).isZero();
+        assertThat(out()).contains("--metrics=HOST:PORT", "--log-format=text|json");
+    }
+
+    @Test
     void versionNamesTheReleaseAndTransport() {
         assertThat(run("--version")).isZero();
         assertThat(out()).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, transport (native|epoll|nio), Java \\S+\\)\n");
@@ -110,11 +121,11 @@ class MainTest {
     @Test
     void summaryNamesEveryCountAndEachDropReason() {
         ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), Map.of(), 0, DatagramSizes.none());
-        assertThat(ServerCommand.summary(quiet))
+        assertThat(ServerOutput.summaryLine(quiet))
                 .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
         ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L),
                 Map.of(Impairment.LOST, 3L, Impairment.DELAYED, 1L), 7, DatagramSizes.none());
-        assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
+        assertThat(ServerOutput.summaryLine(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
                 + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4,"
                 + " impaired (lost 3, delayed 1), log lines not shown 7");
     }

@@ -62,6 +62,12 @@ public final class JsonLine {
         return this;
     }
 
+    /** @return what the builder holds: the line, once {@link #end()} closed it. */
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+
     private void key(String name) {
         if (depth == 0) {
             throw new IllegalStateException("every object is closed");
