@@ -33,13 +33,15 @@ import java.util.concurrent.TimeUnit;
         versionProvider = UdpEchoCommand.Version.class,
         description = {"Answer every UDP datagram with the prefix followed by its bytes, and print a line per datagram.",
             "Stops on SIGINT or SIGTERM with a summary. The fault injection options (--loss, --delay, ...) make it",
-            "a bad network on purpose, to test UDP clients."})
+            "a bad network on purpose, to test UDP clients."},
+        footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bind", paramLabel = "ADDR",
-            description = "Local address to bind; repeatable (default: every interface, IPv4 and IPv6).")
+    @Option(names = "--bind", paramLabel = "ADDR", split = ",",
+            description = "Local address to bind; repeatable, or comma-separated (default: every interface, IPv4"
+                    + " and IPv6).")
     List<InetAddress> bind = new ArrayList<>();
 
     @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "8888", converter = Converters.BindPort.class,
@@ -50,7 +52,8 @@ final class ServerCommand implements Callable<Integer> {
             description = "Put before every reply, as UTF-8; empty for a plain RFC 862 echo (default: ${DEFAULT-VALUE}).")
     String prefix;
 
-    @Option(names = {"-q", "--quiet"}, description = "No line per datagram.")
+    @Option(names = {"-q", "--quiet"}, paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "No line per datagram (--quiet=false undoes UDPECHO_QUIET).")
     boolean quiet;
 
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
@@ -83,6 +86,9 @@ final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     TransportOption transport;
+
+    @Mixin
+    ConfigOption config;
 
     private final PrintStream out;
     private final PrintStream err;
