@@ -52,6 +52,7 @@ class DistributionIT {
         assertThat(Files.readString(home.resolve("share/man/man1/udpecho-server.1")))
                 .contains("\\-\\-metrics", "\\-\\-log\\-format", "\\-\\-config", "UDPECHO_<OPTION>");
         assertThat(home.resolve("README.md")).isRegularFile();
+        assertThat(home.resolve("docs/DEPLOY.md")).isRegularFile();
         assertThat(home.resolve("deploy/systemd/udpecho.service")).isRegularFile();
     }
 
