@@ -1,5 +1,6 @@
 package dev.udpecho.metrics;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.DatagramSizes;
 import dev.udpecho.server.EchoServer;
@@ -48,6 +49,7 @@ public final class EchoServerCollector implements MultiCollector {
                         + " serving.", stats.errors()),
                 counter("udpecho_log_lines_dropped", "Per-datagram log lines not shown because the log could not keep"
                         + " up.", stats.logDropped()),
+                impaired(stats),
                 sizes(stats),
                 GaugeSnapshot.builder().name("udpecho_serving")
                         .help("1 while every UDP socket is bound and its thread running, else 0.")
@@ -67,6 +69,16 @@ public final class EchoServerCollector implements MultiCollector {
         for (DropReason reason : DropReason.values()) {
             builder.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("reason", reason.label()))
                     .value(stats.dropped(reason)).build());
+        }
+        return builder.build();
+    }
+
+    private static CounterSnapshot impaired(ServerStats stats) {
+        CounterSnapshot.Builder builder = CounterSnapshot.builder().name("udpecho_replies_impaired")
+                .help("Replies impaired on purpose by fault injection (--loss, --delay, ...), by kind.");
+        for (Impairment what : Impairment.values()) {
+            builder.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("kind", what.label()))
+                    .value(stats.impaired(what)).build());
         }
         return builder.build();
     }

@@ -1,5 +1,6 @@
 package dev.udpecho.metrics;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.DatagramSizes;
@@ -79,6 +80,9 @@ class MetricsEndpointIT {
         assertThat(delta(before, after, "udpecho_datagram_size_bytes_bucket{le=\"+Inf\"}")).isEqualTo(n);
         assertThat(delta(before, after, "udpecho_datagram_size_bytes_count")).isEqualTo(n);
         assertThat(delta(before, after, "udpecho_datagram_size_bytes_sum")).isEqualTo(bytes);
+        for (Impairment what : Impairment.values()) {
+            assertThat(after.count("udpecho_replies_impaired_total{kind=\"" + what.label() + "\"}")).isZero();
+        }
         assertThat(after.count("udpecho_kernel_drops_total")).isZero();
         assertThat(after.count("udpecho_socket_errors_total")).isZero();
         assertThat(after.count("udpecho_serving")).isEqualTo(1);
@@ -101,6 +105,28 @@ class MetricsEndpointIT {
         assertThat(delta(before, after, "udpecho_datagrams_replied_total")).isZero();
         assertThat(delta(before, after, "udpecho_datagram_size_bytes_bucket{le=\"32768.0\"}")).isZero();
         assertThat(delta(before, after, "udpecho_datagram_size_bytes_bucket{le=\"65536.0\"}")).isEqualTo(n);
+    }
+
+    @Test
+    void faultInjectionIsCountedByKind() throws Exception {
+        try (EchoServer lossy = EchoServer.builder().port(0).bind(LOOPBACK).loss(1.0).seed(862).start();
+             MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress(LOOPBACK, 0), lossy);
+             DatagramSocket client = Loopback.socket("127.0.0.1", 200)) {
+            String scrape = "http://127.0.0.1:" + endpoint.address().getPort() + "/metrics";
+            int n = 7;
+            for (int i = 0; i < n; i++) {
+                send(client, new byte[10], new InetSocketAddress(LOOPBACK, lossy.address().getPort()));
+            }
+            assertThat(receive(client)).as("every reply lost").isNull();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            PrometheusText after = PrometheusText.scrape(scrape);
+            while (after.count("udpecho_replies_impaired_total{kind=\"lost\"}") < n && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                after = PrometheusText.scrape(scrape);
+            }
+            assertThat(after.count("udpecho_replies_impaired_total{kind=\"lost\"}")).isEqualTo(n);
+            assertThat(after.count("udpecho_datagrams_received_total")).isEqualTo(n);
+        }
     }
 
     @Test
