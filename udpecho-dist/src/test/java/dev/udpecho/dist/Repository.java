@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The repository's files and the distribution archive the build made, for the tests of what is shipped. */
@@ -40,6 +41,29 @@ final class Repository {
             throw new IllegalStateException("udpecho.dist is not set: run the integration tests through Maven");
         }
         return Paths.get(dist);
+    }
+
+    /**
+     * Checks that every variable sets an option of {@code udpecho server} and that its value is valid, as the
+     * command itself reads them: {@code --help} exits 0 only if every value converts.
+     *
+     * @param environment {@code UDPECHO_<OPTION>} variables.
+     * @return the help text, showing the values as defaults.
+     */
+    static String serverHelpWith(Map<String, String> environment) {
+        StringBuilder output = new StringBuilder();
+        int status = udpecho(List.of("server", "--help"), environment, output);
+        if (status != 0) {
+            throw new AssertionError("udpecho server --help exited " + status + " with " + environment + ": " + output);
+        }
+        for (String variable : environment.keySet()) {
+            String option = "--" + variable.substring("UDPECHO_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+            if (!output.toString().contains(option + "=") && !output.toString().contains(option + "[")
+                    && !output.toString().contains(option + " ")) {
+                throw new AssertionError(variable + " names no option of udpecho server: " + output);
+            }
+        }
+        return output.toString();
     }
 
     /**
