@@ -13,13 +13,16 @@
 #include <jni.h>
 #include "dev_udpecho_nativeio_DatagramRing.h"
 #include "dev_udpecho_nativeio_NativeSocket.h"
+#include "dev_udpecho_nativeio_NativeThreads.h"
 #include <errno.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -125,6 +128,55 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_connect0(JNIEnv *e
     return connect(fd, (struct sockaddr *) &remote, length) < 0 ? fail() : 0;
 }
 
+/*
+ * Sends one datagram from a direct buffer to an address, from a given local address if `local_length` is not 0
+ * (packet info, as replies from the ring do). For replies that leave the ring: delayed or held back.
+ */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_sendTo0(JNIEnv *env, jclass cls, jint fd,
+        jboolean ipv6, jobject data, jint length, jbyteArray address, jint port, jint scope,
+        jbyteArray local, jint local_length) {
+    union peer to;
+    socklen_t to_length = to_sockaddr(env, address, scope, port, ipv6, &to);
+    struct iovec iov = { .iov_base = (*env)->GetDirectBufferAddress(env, data), .iov_len = (size_t) length };
+    struct msghdr h = { .msg_name = &to, .msg_namelen = to_length, .msg_iov = &iov, .msg_iovlen = 1 };
+    char control[CONTROL_SIZE];
+    memset(control, 0, sizeof control);
+    if (local_length != 0) {
+        struct cmsghdr *c = (struct cmsghdr *) control;
+        h.msg_control = control;
+        if (ipv6) {
+            struct in6_pktinfo info;
+            memset(&info, 0, sizeof info);
+            if (local_length == 4) {
+                info.ipi6_addr.s6_addr[10] = 0xff;
+                info.ipi6_addr.s6_addr[11] = 0xff;
+                (*env)->GetByteArrayRegion(env, local, 0, 4, (jbyte *) &info.ipi6_addr.s6_addr[12]);
+            } else {
+                (*env)->GetByteArrayRegion(env, local, 0, 16, (jbyte *) &info.ipi6_addr);
+            }
+            c->cmsg_level = IPPROTO_IPV6;
+            c->cmsg_type = IPV6_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof info);
+            memcpy(CMSG_DATA(c), &info, sizeof info);
+            h.msg_controllen = CMSG_SPACE(sizeof info);
+        } else {
+            struct in_pktinfo info;
+            memset(&info, 0, sizeof info);
+            (*env)->GetByteArrayRegion(env, local, 0, 4, (jbyte *) &info.ipi_spec_dst);
+            c->cmsg_level = IPPROTO_IP;
+            c->cmsg_type = IP_PKTINFO;
+            c->cmsg_len = CMSG_LEN(sizeof info);
+            memcpy(CMSG_DATA(c), &info, sizeof info);
+            h.msg_controllen = CMSG_SPACE(sizeof info);
+        }
+    }
+    ssize_t n;
+    do {
+        n = sendmsg(fd, &h, 0);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? fail() : (jint) n;
+}
+
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv *env, jclass cls, jint fd) {
     union peer local;
     socklen_t length = sizeof local;
@@ -223,6 +275,14 @@ JNIEXPORT jstring JNICALL Java_dev_udpecho_nativeio_NativeSocket_errorMessage0(J
     char buffer[256];
     const char *message = strerror_r(error, buffer, sizeof buffer);
     return (*env)->NewStringUTF(env, message);
+}
+
+/* ---- threads ---- */
+
+/* Sets the calling thread's nice value (Linux schedules threads, not processes, by it). */
+JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeThreads_nice0(JNIEnv *env, jclass cls, jint nice) {
+    pid_t tid = (pid_t) syscall(SYS_gettid);
+    return setpriority(PRIO_PROCESS, (id_t) tid, nice) < 0 ? fail() : 0;
 }
 
 /* ---- the ring ---- */

@@ -29,7 +29,8 @@ import java.util.concurrent.ExecutionException;
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = UdpEchoCommand.Version.class,
         description = {"Send messages to an echo server and print its replies.",
-            "On a terminal it prompts for each message; with piped input it sends one datagram per line."})
+            "On a terminal it prompts for each message; with piped input it sends one datagram per line."},
+        footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
 final class ClientCommand implements Callable<Integer> {
     static final String PROMPT = "Enter message to send : ";
     static final String REPLY = "Server reply : ";
@@ -55,12 +56,15 @@ final class ClientCommand implements Callable<Integer> {
             description = "Send this message, print its reply, and exit; repeatable. Exit status 1 if any got no reply.")
     List<String> messages = new ArrayList<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "Also show retries, socket errors, and replies that were"
+    @Option(names = {"-v", "--verbose"}, paramLabel = "BOOL", arity = "0..1", fallbackValue = "true", description = "Also show retries, socket errors, and replies that were"
             + " not taken: duplicates, late replies to messages given up, datagrams that answer nothing sent.")
     boolean verbose;
 
     @Mixin
     TransportOption transport;
+
+    @Mixin
+    ConfigOption config;
 
     private final InputStream in;
     private final PrintStream out;

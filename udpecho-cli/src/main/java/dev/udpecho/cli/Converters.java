@@ -1,10 +1,14 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.net.Transport;
+import dev.udpecho.server.LogFormat;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -94,6 +98,49 @@ final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** {@code text} or {@code json}. */
+    static final class LogFormatName implements ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code 127.0.0.1:9888}, {@code [::1]:9888}, {@code localhost:9888}, or {@code :9888} for every interface. */
+    static final class HostPort implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            String text = value.trim();
+            int colon = text.lastIndexOf(':');
+            String host = colon < 0 ? "" : text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0 || colon < 0) {
+                throw notHostPort(value);
+            }
+            int port;
+            try {
+                port = integer(text.substring(colon + 1), 0, 65_535, "a port");
+            } catch (TypeConversionException e) {
+                throw notHostPort(value);
+            }
+            try {
+                return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException e) {
+                throw new TypeConversionException("unknown host '" + host + "'");
+            }
+        }
+
+        private static TypeConversionException notHostPort(String value) {
+            return new TypeConversionException("'" + value + "' is not HOST:PORT with a port of 0-65535 (e.g."
+                    + " 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.udpecho.cli;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Entry point of the {@code udpecho} command.
@@ -27,7 +28,20 @@ public final class Main {
      * @return the exit status, one of {@link ExitCode}.
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return UdpEchoCommand.commandLine(in, out, err).execute(args);
+        return run(args, System.getenv(), in, out, err);
+    }
+
+    /**
+     * @param args        the command line.
+     * @param environment environment variables, for options not on the command line ({@code UDPECHO_PORT}).
+     * @param in          standard input.
+     * @param out         standard output.
+     * @param err         standard error.
+     * @return the exit status, one of {@link ExitCode}.
+     */
+    public static int run(String[] args, Map<String, String> environment, InputStream in, PrintStream out,
+                          PrintStream err) {
+        return UdpEchoCommand.commandLine(environment, in, out, err).execute(args);
     }
 
     /** Payload text is printed as UTF-8 whatever the locale; escaping keeps it safe for any terminal. */

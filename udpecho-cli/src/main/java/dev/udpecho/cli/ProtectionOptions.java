@@ -14,7 +14,7 @@ import java.util.List;
  * The server's protections: loop guard, rate limits, access lists. Parses them; the engine enforces them.
  */
 final class ProtectionOptions {
-    @Option(names = "--allow-low-source-ports",
+    @Option(names = "--allow-low-source-ports", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
             description = "Answer sources below port 1024 too (services such as DNS and NTP live there; answering"
                     + " them can start loops, so by default they get no reply).")
     boolean allowLowSourcePorts;
@@ -43,12 +43,12 @@ final class ProtectionOptions {
                     + " (default: ${DEFAULT-VALUE}).")
     int tableSize;
 
-    @Option(names = "--allow", paramLabel = "CIDR", converter = CidrConverter.class,
-            description = "Answer only sources in this block; repeatable (default: every source).")
+    @Option(names = "--allow", paramLabel = "CIDR", converter = CidrConverter.class, split = ",",
+            description = "Answer only sources in this block; repeatable, or comma-separated (default: every source).")
     List<Cidr> allow = new ArrayList<>();
 
-    @Option(names = "--deny", paramLabel = "CIDR", converter = CidrConverter.class,
-            description = "Never answer sources in this block; repeatable; wins over --allow.")
+    @Option(names = "--deny", paramLabel = "CIDR", converter = CidrConverter.class, split = ",",
+            description = "Never answer sources in this block; repeatable, or comma-separated; wins over --allow.")
     List<Cidr> deny = new ArrayList<>();
 
     /** @return the rate limits asked for; an explicit --rate-limit applies to loopback sources too. */

@@ -1,14 +1,14 @@
 package dev.udpecho.cli;
 
-import dev.udpecho.net.Addresses;
-import dev.udpecho.policy.DropReason;
+import dev.udpecho.impairment.Impairments;
+import dev.udpecho.metrics.MetricsEndpoint;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.server.AsyncServerLog;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
+import dev.udpecho.server.LogFormat;
 import dev.udpecho.server.ServerConfig;
 import dev.udpecho.server.ServerLog;
-import dev.udpecho.server.ServerStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,13 +32,16 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = UdpEchoCommand.Version.class,
         description = {"Answer every UDP datagram with the prefix followed by its bytes, and print a line per datagram.",
-            "Stops on SIGINT or SIGTERM with a summary."})
+            "Stops on SIGINT or SIGTERM with a summary. The fault injection options (--loss, --delay, ...) make it",
+            "a bad network on purpose, to test UDP clients."},
+        footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bind", paramLabel = "ADDR",
-            description = "Local address to bind; repeatable (default: every interface, IPv4 and IPv6).")
+    @Option(names = "--bind", paramLabel = "ADDR", split = ",",
+            description = "Local address to bind; repeatable, or comma-separated (default: every interface, IPv4"
+                    + " and IPv6).")
     List<InetAddress> bind = new ArrayList<>();
 
     @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "8888", converter = Converters.BindPort.class,
@@ -49,8 +52,15 @@ final class ServerCommand implements Callable<Integer> {
             description = "Put before every reply, as UTF-8; empty for a plain RFC 862 echo (default: ${DEFAULT-VALUE}).")
     String prefix;
 
-    @Option(names = {"-q", "--quiet"}, description = "No line per datagram.")
+    @Option(names = {"-q", "--quiet"}, paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "No line per datagram (--quiet=false undoes UDPECHO_QUIET).")
     boolean quiet;
+
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            converter = Converters.LogFormatName.class,
+            description = "text: the tutorial's lines; json: one JSON object per line, for log collectors"
+                    + " (default: ${DEFAULT-VALUE}).")
+    LogFormat logFormat;
 
     @Option(names = {"-w", "--workers"}, paramLabel = "N", converter = Converters.Workers.class,
             description = "Sockets sharing the port, each with its own thread, so the rate grows with cores"
@@ -62,11 +72,23 @@ final class ServerCommand implements Callable<Integer> {
                     + " less (net.core.rmem_max) (default: ${DEFAULT-VALUE}).")
     int receiveBuffer;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = Converters.HostPort.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics and health at /healthz (200 while"
+                    + " serving, else 503); :PORT for every interface, port 0 picks a free one (default: off;"
+                    + " udpecho's deployment files use 9888).")
+    InetSocketAddress metrics;
+
     @Mixin
     ProtectionOptions protection;
 
     @Mixin
+    ImpairmentOptions impairment;
+
+    @Mixin
     TransportOption transport;
+
+    @Mixin
+    ConfigOption config;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -78,39 +100,54 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig config;
+        ServerConfig serverConfig;
         try {
-            config = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport,
-                    workers != null ? workers : ServerConfig.defaultWorkers(),
-                    receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(), protection.accessList());
+            Impairments impairments = impairment.impairments();
+            // Impaired runs repeat exactly with one worker: each worker draws its own decisions.
+            int sockets = workers != null ? workers : impairments.isOn() ? 1 : ServerConfig.defaultWorkers();
+            serverConfig = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport,
+                    sockets, receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(),
+                    protection.accessList(), impairments);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        ServerLog log = new AsyncServerLog(out, !quiet, AsyncServerLog.DEFAULT_CAPACITY,
+        ServerOutput output = new ServerOutput(logFormat, out, err);
+        ServerLog log = new AsyncServerLog(out, logFormat, !quiet, AsyncServerLog.DEFAULT_CAPACITY,
                 AsyncServerLog.DEFAULT_PREVIEW_BYTES);
         EchoServer server;
         try {
-            server = EchoServer.open(config, ReplyPolicy.ALWAYS, log);
+            server = EchoServer.open(serverConfig, ReplyPolicy.ALWAYS, log);
         } catch (RuntimeException e) {
             log.close();
-            err.println("Failed to create socket: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            output.failed("socket_create_failed", "Failed to create socket: "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             return ExitCode.FAILURE.status();
         }
-        out.println("Socket created");
+        output.socketCreated();
         try {
             server.bind();
         } catch (BindFailedException e) {
-            err.println("Bind failed: " + e.getMessage());
+            output.failed("bind_failed", "Bind failed: " + e.getMessage());
             return ExitCode.FAILURE.status();
         }
-        out.println("Socket bind complete");
+        output.socketBound();
         for (InetSocketAddress address : server.addresses()) {
-            out.println("Listening on udp://" + Addresses.format(address));
+            output.listening(address);
+        }
+        MetricsEndpoint endpoint = null;
+        if (metrics != null) {
+            try {
+                endpoint = MetricsEndpoint.start(metrics, server);
+            } catch (BindFailedException e) {
+                server.close();
+                output.failed("bind_failed", "Bind failed (metrics): " + e.getMessage());
+                return ExitCode.FAILURE.status();
+            }
+            output.metricsListening(endpoint.address());
         }
         int granted = server.receiveBufferGranted();
         if (granted < receiveBuffer) {
-            err.println("Warning: receive buffer is " + granted + " bytes, not " + receiveBuffer
-                    + ": capped by net.core.rmem_max (raise it with: sysctl -w net.core.rmem_max=" + receiveBuffer + ")");
+            output.receiveBufferCapped(granted, receiveBuffer);
         }
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -121,45 +158,13 @@ final class ServerCommand implements Callable<Integer> {
         });
         stop.await();
         server.close();
-        out.println(summary(server.stats()));
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        output.summary(server.stats());
         out.flush();
         stopped.countDown();
         return ExitCode.OK.status();
-    }
-
-    /**
-     * @param stats the server's counters.
-     * @return e.g. {@code Summary: received 3, replied 2, dropped 1 (oversize 1), bytes in 65600, bytes out 30}.
-     */
-    static String summary(ServerStats stats) {
-        StringBuilder line = new StringBuilder("Summary: received ").append(stats.received())
-                .append(", replied ").append(stats.replied())
-                .append(", dropped ").append(stats.droppedTotal());
-        String sep = " (";
-        for (DropReason reason : DropReason.values()) {
-            long n = stats.dropped(reason);
-            if (n > 0) {
-                line.append(sep).append(reason.label()).append(' ').append(n);
-                sep = ", ";
-            }
-        }
-        if (!sep.equals(" (")) {
-            line.append(')');
-        }
-        line.append(", bytes in ").append(stats.bytesReceived()).append(", bytes out ").append(stats.bytesSent());
-        if (stats.empty() > 0) {
-            line.append(", empty ").append(stats.empty());
-        }
-        if (stats.errors() > 0) {
-            line.append(", socket errors ").append(stats.errors());
-        }
-        if (stats.kernelDrops() > 0) {
-            line.append(", kernel drops ").append(stats.kernelDrops());
-        }
-        if (stats.logDropped() > 0) {
-            line.append(", log lines not shown ").append(stats.logDropped());
-        }
-        return line.toString();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -20,13 +21,20 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = UdpEchoCommand.Version.class,
         description = "UDP echo server, client and measurement tool.",
-        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, SelftestCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:done; a server stopped by SIGINT or SIGTERM",
             "1:failed: a port could not be bound, a message got no reply, a bench got none, a host is unknown",
             "2:bad command line"})
 public final class UdpEchoCommand implements Runnable {
+    static final String ENVIRONMENT_HEADING = "%nEnvironment and configuration file:%n";
+    static final String ENVIRONMENT = "Every option may also be set in the environment as UDPECHO_<OPTION>"
+            + " (UDPECHO_PORT=7, UDPECHO_RATE_LIMIT_BURST=50) or in the --config file as option=value (port=7);"
+            + " UDPECHO_CONFIG names the file. The command line wins over the environment, the environment over"
+            + " the file. Lists take commas; flags take true or false.";
+
     @Spec
     CommandSpec spec;
 
@@ -36,19 +44,23 @@ public final class UdpEchoCommand implements Runnable {
     }
 
     /**
-     * @param in  standard input, for the client.
-     * @param out standard output.
-     * @param err standard error.
+     * @param environment the environment variables, for options not on the command line.
+     * @param in          standard input, for the client.
+     * @param out         standard output.
+     * @param err         standard error.
      * @return the command line, ready to {@code execute}.
      */
-    static CommandLine commandLine(InputStream in, PrintStream out, PrintStream err) {
+    static CommandLine commandLine(Map<String, String> environment, InputStream in, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new UdpEchoCommand(), new Factory(in, out, err));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
+        ConfigDefaults defaults = new ConfigDefaults(environment);
+        cli.setDefaultValueProvider(defaults);
         cli.setParameterExceptionHandler((ex, args) -> {
             String command = ex.getCommandLine().getCommandSpec().qualifiedName();
+            String origin = ex.getArgSpec() == null ? null : defaults.origin(ex.getArgSpec());
             ex.getCommandLine().getErr().println(command + ": " + ex.getMessage()
-                    + " (see '" + command + " --help')");
+                    + (origin == null ? "" : ", from " + origin) + " (see '" + command + " --help')");
             return ExitCode.USAGE.status();
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -59,11 +71,19 @@ public final class UdpEchoCommand implements Runnable {
         return cli;
     }
 
-    /** Gives the subcommands the process's streams, so that they can be run inside a test. */
-    private static final class Factory implements CommandLine.IFactory {
+    /**
+     * Gives the subcommands the process's streams, so that they can be run inside a test. Public, with a
+     * constructor taking no arguments, for the build's generators of completion and man pages.
+     */
+    public static final class Factory implements CommandLine.IFactory {
         private final InputStream in;
         private final PrintStream out;
         private final PrintStream err;
+
+        /** Uses the process's standard streams. */
+        public Factory() {
+            this(System.in, System.out, System.err);
+        }
 
         Factory(InputStream in, PrintStream out, PrintStream err) {
             this.in = in;
@@ -81,6 +101,9 @@ public final class UdpEchoCommand implements Runnable {
             }
             if (type == BenchCommand.class) {
                 return type.cast(new BenchCommand(out, err));
+            }
+            if (type == SelftestCommand.class) {
+                return type.cast(new SelftestCommand(out));
             }
             return CommandLine.defaultFactory().create(type);
         }

@@ -1,15 +1,21 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
+import dev.udpecho.server.DatagramSizes;
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,8 +26,12 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return runWith(Map.of(), args);
+    }
+
+    private int runWith(Map<String, String> environment, String... args) {
+        return Main.run(args, environment, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private String err() {
@@ -49,6 +59,16 @@ class MainTest {
         "server --deny example.com | udpecho server: Invalid value for option '--deny' (CIDR): 'example.com' is not an address or address block (e.g. 10.0.0.0/8, 2001:db8::/32)",
         "server --rcvbuf 4X    | udpecho server: Invalid value for option '--rcvbuf': '4X' is not a size (e.g. 4M, 512K, 4194304)",
         "server --rcvbuf 1K    | udpecho server: receive buffer must be 4096 to 1073741824 bytes, not 1024",
+        "server --loss 1.5     | udpecho server: Invalid value for option '--loss': '1.5' is not a probability (0 to 1, or 0% to 100%)",
+        "server --duplicate x  | udpecho server: Invalid value for option '--duplicate': 'x' is not a probability (0 to 1, or 0% to 100%)",
+        "server --delay 5ms±6ms | udpecho server: jitter must be 0 to the delay (5ms), not 6ms",
+        "server --delay soon   | udpecho server: Invalid value for option '--delay': 'soon' is not a duration (e.g. 200ms, 2s, 1m)",
+        "server --log-format xml | udpecho server: Invalid value for option '--log-format': unknown log format 'xml' (text or json)",
+        "server --metrics 9888 | udpecho server: Invalid value for option '--metrics': '9888' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics ::1:9888 | udpecho server: Invalid value for option '--metrics': '::1:9888' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics :99999 | udpecho server: Invalid value for option '--metrics': ':99999' is not HOST:PORT with a port of 0-65535 (e.g. 127.0.0.1:9888, [::1]:9888, or :9888 for every interface)",
+        "server --metrics no-such-host.invalid:1 | udpecho server: Invalid value for option '--metrics': unknown host 'no-such-host.invalid'",
+        "server --quiet=maybe  | udpecho server: Invalid value for option '--quiet': 'maybe' is not a boolean",
         "client --port 0       | udpecho client: Invalid value for option '--port': '0' is not a port (1-65535)",
         "client --timeout 5x   | udpecho client: Invalid value for option '--timeout': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "client --timeout 0ms  | udpecho client: Invalid value for option '--timeout': '0ms' is out of range (1ms to 1h)",
@@ -121,11 +141,91 @@ class MainTest {
 
     @Test
     void summaryNamesEveryCountAndEachDropReason() {
-        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), 0);
-        assertThat(ServerCommand.summary(quiet))
+        ServerStats quiet = new ServerStats(2, 18, 0, 2, 28, 0, 0, Map.of(), Map.of(), 0, DatagramSizes.none());
+        assertThat(ServerOutput.summaryLine(quiet))
                 .isEqualTo("Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
-        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L), 7);
-        assertThat(ServerCommand.summary(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
-                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4, log lines not shown 7");
+        ServerStats busy = new ServerStats(5, 70_000, 1, 3, 20, 2, 4, Map.of(DropReason.OVERSIZE, 2L),
+                Map.of(Impairment.LOST, 3L, Impairment.DELAYED, 1L), 7, DatagramSizes.none());
+        assertThat(ServerOutput.summaryLine(busy)).isEqualTo("Summary: received 5, replied 3, dropped 2 (oversize 2),"
+                + " bytes in 70000, bytes out 20, empty 1, socket errors 2, kernel drops 4,"
+                + " impaired (lost 3, delayed 1), log lines not shown 7");
+    }
+
+    private static Path file(Path dir, String text) throws IOException {
+        return Files.writeString(dir.resolve("udpecho.conf"), text);
+    }
+
+    @Test
+    void theEnvironmentAndTheFileGiveDefaultsShownInHelp(@TempDir Path dir) throws IOException {
+        Path config = file(dir, "# a comment\nport=1111\nprefix=FILE...\nrcvbuf=8M\n");
+        assertThat(runWith(Map.of("UDPECHO_PORT", "9999"), "server", "--config", config.toString(), "--help")).isZero();
+        assertThat(out()).contains("(default: 9999)", "(default: FILE...)", "(default: 8M)");
+    }
+
+    @Test
+    void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile(@TempDir Path dir) throws IOException {
+        // A bad value that is never used is never read: --help exits 0 only if the winner is taken.
+        Path config = file(dir, "port=bad-from-file\n");
+        assertThat(runWith(Map.of("UDPECHO_PORT", "bad-from-env"), "server", "--port", "7", "--help")).isZero();
+        assertThat(runWith(Map.of("UDPECHO_PORT", "7"), "server", "--config", config.toString(), "--help")).isZero();
+        assertThat(runWith(Map.of(), "server", "--config", config.toString(), "--port", "7", "--help")).isZero();
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheVariable() {
+        assertThat(runWith(Map.of("UDPECHO_PORT", "88888"), "server")).isEqualTo(2);
+        assertThat(err()).isEqualTo("udpecho server: Invalid value for option '--port': '88888' is not a port (0-65535),"
+                + " from environment variable UDPECHO_PORT (see 'udpecho server --help')\n");
+        err.reset();
+        assertThat(runWith(Map.of("UDPECHO_RATE_LIMIT_BURST", "0"), "server")).isEqualTo(2);
+        assertThat(err()).startsWith("udpecho server: Invalid value for option '--rate-limit-burst': '0' is not a burst"
+                + " size (1-1000000000), from environment variable UDPECHO_RATE_LIMIT_BURST");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void aBadValueFromTheFileNamesTheFileAndKey(@TempDir Path dir) throws IOException {
+        Path config = file(dir, "server.port=5x\ntimeout=9x\n");
+        assertThat(runWith(Map.of(), "client", "--config", config.toString())).isEqualTo(2);
+        assertThat(err()).isEqualTo("udpecho client: Invalid value for option '--timeout': '9x' is not a duration"
+                + " (e.g. 200ms, 2s, 1m), from 'timeout' in " + config + " (see 'udpecho client --help')\n");
+    }
+
+    @Test
+    void aKeyMayNameItsCommand(@TempDir Path dir) throws IOException {
+        Path config = file(dir, "port=1111\nserver.port=2222\nclient.port=3333\n");
+        assertThat(runWith(Map.of("UDPECHO_CONFIG", config.toString()), "server", "--help")).isZero();
+        assertThat(out()).contains("(default: 2222)");
+        out.reset();
+        assertThat(runWith(Map.of("UDPECHO_CONFIG", config.toString()), "client", "--help")).isZero();
+        assertThat(out()).contains("(default: 3333)");
+    }
+
+    @Test
+    void theFileOnTheCommandLineWinsOverUdpechoConfig(@TempDir Path dir) throws IOException {
+        Path config = file(dir, "port=2222\n");
+        assertThat(runWith(Map.of("UDPECHO_CONFIG", dir.resolve("missing.conf").toString()), "server",
+                "--config", config.toString(), "--help")).isZero();
+        assertThat(out()).contains("(default: 2222)");
+    }
+
+    @Test
+    void anUnknownKeyOrAMissingFileIsAUsageError(@TempDir Path dir) throws IOException {
+        Path config = file(dir, "prot=8888\n");
+        assertThat(runWith(Map.of(), "server", "--config", config.toString())).isEqualTo(2);
+        assertThat(err()).startsWith("udpecho server: unknown option 'prot' in config file " + config
+                + " (keys are long options without the dashes: allow, allow-low-source-ports, bind, ");
+        err.reset();
+        Path missing = dir.resolve("missing.conf");
+        assertThat(runWith(Map.of("UDPECHO_CONFIG", missing.toString()), "server")).isEqualTo(2);
+        assertThat(err()).isEqualTo("udpecho server: cannot read config file " + missing + ": no such file"
+                + " (see 'udpecho server --help')\n");
+    }
+
+    @Test
+    void helpSaysHowToSetOptionsOutsideTheCommandLine() {
+        assertThat(run("server", "--help")).isZero();
+        assertThat(out()).contains("--config=FILE", "UDPECHO_<OPTION>", "--metrics=HOST:PORT", "--log-format=text|json");
     }
 }

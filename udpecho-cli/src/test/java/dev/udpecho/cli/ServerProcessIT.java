@@ -112,6 +112,38 @@ class ServerProcessIT {
     }
 
     @Test
+    void faultInjectionOptionsImpairRepliesAndTheSummaryCountsThem() throws Exception {
+        try (UdpEchoProcess server = UdpEchoProcess.udpecho("server", "--port", "0", "--quiet",
+                "--loss", "50%", "--duplicate", "0.5", "--delay", "5ms±2ms", "--seed", "7");
+             DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))) {
+            int port = server.awaitListeningPort();
+            client.setSoTimeout(300);
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port);
+            int replies = 0;
+            for (int i = 0; i < 200; i++) {
+                client.send(new DatagramPacket(new byte[] {(byte) i}, 1, to));
+            }
+            try {
+                while (true) {
+                    client.receive(new DatagramPacket(new byte[100], 100));
+                    replies++;
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // all in
+            }
+            server.signal("TERM");
+            assertThat(server.awaitExit(5_000)).isZero();
+            String summary = server.stdout().get(server.stdout().size() - 1);
+            assertThat(summary).matches("Summary: received 200, replied " + replies
+                    + ", dropped 0, bytes in 200, bytes out \\d+, impaired \\(lost \\d+, duplicated \\d+, delayed \\d+\\)");
+            long lost = Long.parseLong(summary.replaceAll(".*lost (\\d+).*", "$1"));
+            long duplicated = Long.parseLong(summary.replaceAll(".*duplicated (\\d+).*", "$1"));
+            assertThat(replies).isEqualTo(200 - lost + duplicated);
+            assertThat(lost).isBetween(60L, 140L);
+        }
+    }
+
+    @Test
     void portInUseSaysBindFailedOnOneLineAndExitsOne() throws Exception {
         try (DatagramSocket holder = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0))) {
             int port = holder.getLocalPort();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,16 +43,31 @@ final class UdpEchoProcess implements AutoCloseable {
 
     /** Starts {@code ./udpecho args...}, using the jar this build made. */
     static UdpEchoProcess udpecho(String... args) throws IOException {
+        return udpecho(Map.of(), args);
+    }
+
+    /** Starts {@code ./udpecho args...} with these environment variables too. */
+    static UdpEchoProcess udpecho(Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(new File(home(), "udpecho").getPath());
         Collections.addAll(command, args);
-        return start(command);
+        return start(command, environment);
     }
 
     /** Starts any program. */
     static UdpEchoProcess start(List<String> command) throws IOException {
+        return start(command, Map.of());
+    }
+
+    /**
+     * Starts any program with these environment variables too. Options set in the environment running the tests
+     * ({@code UDPECHO_PORT}...) are not passed on: each test says what it sets.
+     */
+    static UdpEchoProcess start(List<String> command, Map<String, String> environment) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(home());
+        pb.environment().keySet().removeIf(k -> k.startsWith("UDPECHO_") && !k.equals("UDPECHO_JAVA_OPTS"));
         pb.environment().put("UDPECHO_NO_BUILD", "1");
+        pb.environment().putAll(environment);
         return new UdpEchoProcess(pb.start());
     }
 

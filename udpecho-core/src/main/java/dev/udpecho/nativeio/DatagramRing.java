@@ -178,6 +178,27 @@ public final class DatagramRing implements AutoCloseable {
         replies++;
     }
 
+    /**
+     * Queues a reply of a given total size, prefix included: shorter than usual for a truncated one.
+     *
+     * @param slot   a filled slot.
+     * @param length bytes from the start of the slot, prefix included.
+     */
+    public void replyBytes(int slot, int length) {
+        reply(slot, length - prefixLength);
+    }
+
+    /**
+     * @param slot   a filled slot.
+     * @param length bytes from the start of the slot, prefix included.
+     * @return a copy of them: for a reply that leaves the ring to wait.
+     */
+    public byte[] copyReply(int slot, int length) {
+        byte[] copy = new byte[length];
+        data.get(slot * slotSize, copy, 0, length);
+        return copy;
+    }
+
     /** @return replies queued since the last receive. */
     public int queuedReplies() {
         return replies;

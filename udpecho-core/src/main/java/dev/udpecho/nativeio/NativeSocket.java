@@ -1,8 +1,11 @@
 package dev.udpecho.nativeio;
 
+import dev.udpecho.net.PeerAddress;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 
 /**
  * A blocking UDP socket of the native transport. Options are set by meaning, not by number.
@@ -76,6 +79,30 @@ public final class NativeSocket implements AutoCloseable {
             throw new IllegalArgumentException("an IPv4 socket cannot connect to " + address);
         }
         check(connect0(fd, ipv6, address.getAddress(), scope, port));
+    }
+
+    /**
+     * Sends one datagram outside any ring: for replies that wait (delayed, held back).
+     *
+     * @param data   a direct buffer holding the datagram from index 0.
+     * @param length its size.
+     * @param to     where to send it.
+     * @param from   the local address to send it from, or {@code null} to let the kernel choose.
+     * @throws NativeIoException if the kernel refuses it.
+     */
+    public void sendTo(ByteBuffer data, int length, PeerAddress to, PeerAddress from) throws NativeIoException {
+        byte[] address = new byte[to.length()];
+        for (int i = 0; i < address.length; i++) {
+            address[i] = (byte) to.byteAt(i);
+        }
+        byte[] local = null;
+        if (from != null) {
+            local = new byte[from.length()];
+            for (int i = 0; i < local.length; i++) {
+                local[i] = (byte) from.byteAt(i);
+            }
+        }
+        check(sendTo0(fd, ipv6, data, length, address, to.port(), to.scopeId(), local, local == null ? 0 : local.length));
     }
 
     /** @return the port bound. */
@@ -166,6 +193,9 @@ public final class NativeSocket implements AutoCloseable {
     private static native int bind0(int fd, boolean ipv6, byte[] address, int scope, int port);
 
     private static native int connect0(int fd, boolean ipv6, byte[] address, int scope, int port);
+
+    private static native int sendTo0(int fd, boolean ipv6, ByteBuffer data, int length, byte[] address, int port,
+                                      int scope, byte[] local, int localLength);
 
     private static native int localPort0(int fd);
 

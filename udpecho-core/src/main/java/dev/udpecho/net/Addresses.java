@@ -36,6 +36,63 @@ public final class Addresses {
     }
 
     /**
+     * Appends {@code host:port} as {@link #format} does, without allocating: for log writers.
+     *
+     * @param out  where to append.
+     * @param peer the address.
+     */
+    public static void appendTo(StringBuilder out, PeerAddress peer) {
+        if (peer.isIpv4()) {
+            for (int i = 0; i < 4; i++) {
+                if (i > 0) {
+                    out.append('.');
+                }
+                out.append(peer.byteAt(i));
+            }
+        } else {
+            out.append('[');
+            appendIpv6(out, peer);
+            if (peer.scopeId() != 0) {
+                out.append('%').append(peer.scopeId());
+            }
+            out.append(']');
+        }
+        out.append(':').append(peer.port());
+    }
+
+    /** RFC 5952: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
+    private static void appendIpv6(StringBuilder out, PeerAddress peer) {
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && group(peer, j) == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (i > 0 && i != bestStart + bestLength) {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(group(peer, i)));
+        }
+    }
+
+    private static int group(PeerAddress peer, int i) {
+        return (peer.byteAt(2 * i) << 8) | peer.byteAt(2 * i + 1);
+    }
+
+    /**
      * @param ip an IP address.
      * @return its text form without brackets: dotted IPv4, or compressed IPv6 with {@code %scope} if scoped.
      */

@@ -136,7 +136,9 @@ public final class PeerAddress {
     /** @return {@code 127.0.0.1:5000} or {@code [::1]:5000}. */
     @Override
     public String toString() {
-        return Addresses.format(toSocketAddress());
+        StringBuilder out = new StringBuilder(48);
+        Addresses.appendTo(out, this);
+        return out.toString();
     }
 
     private static boolean isMapped(byte[] b, int offset) {

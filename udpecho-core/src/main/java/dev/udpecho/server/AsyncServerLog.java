@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.nativeio.NativeThreads;
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.text.PayloadText;
 import io.netty.buffer.ByteBuf;
@@ -19,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link ServerLog} that never makes the receive path wait: event loops copy a bounded preview of each
- * payload into a preallocated ring of slots, and one writer thread formats and writes the lines as UTF-8.
+ * payload into a preallocated ring of slots, and one writer thread formats the lines (as text or JSON, see
+ * {@link LogFormat}) and writes them as UTF-8.
  * When the ring is full the line is dropped and counted, and the writer says so
  * ({@code ... 12345 messages not shown}).
  *
@@ -49,6 +51,7 @@ public final class AsyncServerLog implements ServerLog {
         private long sequence;
         private final PeerAddress source = new PeerAddress();
         private boolean isNotice;
+        private long millis;
         private final byte[] bytes;
         private int length;
         private boolean complete;
@@ -64,12 +67,15 @@ public final class AsyncServerLog implements ServerLog {
     private final Slot[] ring;
     private final int mask;
     private final int previewBytes;
+    private final LogFormat format;
+    private final boolean timestamps;
     private final boolean messages;
     private final AtomicLong tail = new AtomicLong();
     private final AtomicLong droppedLines = new AtomicLong();
     private final Writer out;
     private final Thread writer;
     private final StringBuilder line = new StringBuilder(1024);
+    private char[] chars = new char[1024];
     private volatile boolean sleeping;
     private volatile boolean closed;
     private long head;
@@ -83,6 +89,17 @@ public final class AsyncServerLog implements ServerLog {
      * @param previewBytes how much of each payload to show.
      */
     public AsyncServerLog(OutputStream out, boolean messages, int capacity, int previewBytes) {
+        this(out, LogFormat.TEXT, messages, capacity, previewBytes);
+    }
+
+    /**
+     * @param out          where lines go, as UTF-8; flushed whenever the writer has caught up. Not closed.
+     * @param format       how lines look.
+     * @param messages     whether to show a line per datagram; notices are shown either way.
+     * @param capacity     how many lines may wait, rounded up to a power of two.
+     * @param previewBytes how much of each payload to show.
+     */
+    public AsyncServerLog(OutputStream out, LogFormat format, boolean messages, int capacity, int previewBytes) {
         int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
         this.ring = new Slot[size];
         for (int i = 0; i < size; i++) {
@@ -91,6 +108,8 @@ public final class AsyncServerLog implements ServerLog {
         }
         this.mask = size - 1;
         this.previewBytes = previewBytes;
+        this.format = format;
+        this.timestamps = format.hasTimestamps();
         this.messages = messages;
         this.out = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         this.writer = new Thread(this::run, "udpecho-log");
@@ -117,6 +136,7 @@ public final class AsyncServerLog implements ServerLog {
         payload.getBytes(start, slot.bytes, 0, n);
         source.copyTo(slot.source);
         slot.isNotice = false;
+        slot.millis = timestamps ? System.currentTimeMillis() : 0;
         slot.length = n;
         slot.complete = start + n == end;
         slot.datagramLength = end - from;
@@ -130,6 +150,7 @@ public final class AsyncServerLog implements ServerLog {
             return;
         }
         slot.isNotice = true;
+        slot.millis = System.currentTimeMillis();
         slot.notice = text;
         publish(slot);
     }
@@ -180,6 +201,8 @@ public final class AsyncServerLog implements ServerLog {
     }
 
     private void run() {
+        // Lines are best effort: on a busy CPU the receive path must always come first.
+        NativeThreads.lowestPriority();
         try {
             while (true) {
                 boolean wrote = drain();
@@ -218,20 +241,29 @@ public final class AsyncServerLog implements ServerLog {
             Slot slot = ring[(int) (head & mask)];
             line.setLength(0);
             if (slot.isNotice) {
-                line.append(slot.notice);
+                format.appendNotice(line, slot.millis, slot.notice);
             } else {
-                line.append("Message[").append(slot.source).append("] - ");
-                PayloadText.appendPreview(line, slot.bytes, 0, slot.length, slot.complete, slot.datagramLength,
-                        previewBytes);
+                format.appendMessage(line, slot.millis, slot.source, slot.bytes, slot.length, slot.complete,
+                        slot.datagramLength, previewBytes);
             }
             slot.notice = null;
             SEQUENCE.setRelease(slot, head + mask + 1);
             head++;
             line.append('\n');
-            out.append(line);
+            write(line);
             wrote = true;
         }
         return wrote;
+    }
+
+    /** Writes without the String that {@code Writer.append} would make of each line. */
+    private void write(StringBuilder text) throws IOException {
+        int n = text.length();
+        if (chars.length < n) {
+            chars = new char[Math.max(n, 2 * chars.length)];
+        }
+        text.getChars(0, n, chars, 0);
+        out.write(chars, 0, n);
     }
 
     private void reportDrops(boolean now) throws IOException {
@@ -240,7 +272,9 @@ public final class AsyncServerLog implements ServerLog {
         if (drops == reportedDrops || (!now && time - lastDropReport < REPORT_DROPS_EVERY_NANOS)) {
             return;
         }
-        out.append("... ").append(Long.toString(drops - reportedDrops)).append(" messages not shown\n");
+        line.setLength(0);
+        format.appendLinesDropped(line, System.currentTimeMillis(), drops - reportedDrops);
+        write(line.append('\n'));
         reportedDrops = drops;
         lastDropReport = time;
     }

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.AccessList;
@@ -20,6 +21,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +37,16 @@ import java.util.Objects;
  * try (EchoServer server = EchoServer.builder().port(0).prefix("OK...").start()) {
  *     InetSocketAddress address = server.address();
  *     ...
+ * }
+ * }</pre>
+ *
+ * <p>As a bad network for a client under test (one worker, so that a seed repeats exactly):
+ *
+ * <pre>{@code
+ * try (EchoServer server = EchoServer.builder().port(0).workers(1)
+ *         .loss(0.05).delay(Duration.ofMillis(20), Duration.ofMillis(5)).duplicate(0.01).seed(42).start()) {
+ *     ...
+ *     long lost = server.stats().impaired(Impairment.LOST);
  * }
  * }</pre>
  */
@@ -218,6 +230,7 @@ public final class EchoServer implements AutoCloseable {
         private ServerConfig config = ServerConfig.defaults();
         private ReplyPolicy policy = ReplyPolicy.ALWAYS;
         private ServerLog log = ServerLog.SILENT;
+        private boolean workersChosen;
 
         private Builder() {
         }
@@ -255,6 +268,7 @@ public final class EchoServer implements AutoCloseable {
         /** @param workers sockets per bind address, each with its own thread. @return this builder. */
         public Builder workers(int workers) {
             config = config.withWorkers(workers);
+            workersChosen = true;
             return this;
         }
 
@@ -282,9 +296,60 @@ public final class EchoServer implements AutoCloseable {
             return this;
         }
 
+        /** @param what what to do to replies on purpose. @return this builder. */
+        public Builder impairments(Impairments what) {
+            config = config.withImpairments(what);
+            return this;
+        }
+
+        /** @param p probability that a reply is not sent. @return this builder. */
+        public Builder loss(double p) {
+            return impairments(config.impairments().withLoss(p));
+        }
+
+        /** @param delay how long each reply waits. @return this builder. */
+        public Builder delay(Duration delay) {
+            return delay(delay, Duration.ZERO);
+        }
+
+        /** @param delay how long each reply waits. @param jitter give or take up to this. @return this builder. */
+        public Builder delay(Duration delay, Duration jitter) {
+            return impairments(config.impairments().withDelay(delay, jitter));
+        }
+
+        /** @param p probability that a reply is sent twice. @return this builder. */
+        public Builder duplicate(double p) {
+            return impairments(config.impairments().withDuplicate(p));
+        }
+
+        /** @param p probability that a reply is held back and sent after the next one. @return this builder. */
+        public Builder reorder(double p) {
+            return impairments(config.impairments().withReorder(p));
+        }
+
+        /** @param p probability that a payload byte of a reply is flipped. @return this builder. */
+        public Builder corrupt(double p) {
+            return impairments(config.impairments().withCorrupt(p));
+        }
+
+        /** @param p probability that a reply is cut short. @return this builder. */
+        public Builder truncate(double p) {
+            return impairments(config.impairments().withTruncate(p));
+        }
+
+        /**
+         * @param seed seed of the impairment decisions: with one worker, the same seed and the same datagrams
+         *             give the same decisions.
+         * @return this builder.
+         */
+        public Builder seed(long seed) {
+            return impairments(config.impairments().withSeed(seed));
+        }
+
         /** @param config every setting at once. @return this builder. */
         public Builder config(ServerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
+            workersChosen = true;
             return this;
         }
 
@@ -301,11 +366,17 @@ public final class EchoServer implements AutoCloseable {
         }
 
         /**
+         * Binds the server. With impairments and no explicit number of workers, it has one worker.
+         *
          * @return the server, bound and answering.
          * @throws BindFailedException if a socket cannot be bound.
          */
         public EchoServer start() throws BindFailedException {
-            return open(config, policy, log).bind();
+            ServerConfig c = config;
+            if (!workersChosen && c.impairments().isOn()) {
+                c = c.withWorkers(1); // one stream of decisions, so that a seed repeats exactly
+            }
+            return open(c, policy, log).bind();
         }
     }
 }

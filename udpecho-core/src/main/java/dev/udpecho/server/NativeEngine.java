@@ -1,9 +1,12 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairer;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.DatagramRing;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.DatagramLimits;
+import dev.udpecho.net.ProcNetUdp;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.ReplyPolicy;
 
@@ -33,12 +36,16 @@ final class NativeEngine implements Engine {
     private final DropNotices dropNotices;
     private final List<NativeSocket> sockets = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
+    /** One per socket, in socket order, then one per thread that sends delayed replies. */
     private final List<ServerCounters> counters = new ArrayList<>();
     private final List<NativeWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<DatagramRing> rings = new ArrayList<>();
+    private final List<DelayedReplies> delayed = new ArrayList<>();
     private int receiveBufferGranted = Integer.MAX_VALUE;
     private volatile boolean closed;
+    /** The kernel's count as the sockets closed, for summaries made after. */
+    private volatile long dropsAtClose = -1;
 
     NativeEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log,
                  DropNotices dropNotices) throws NativeIoException {
@@ -122,8 +129,19 @@ final class NativeEngine implements Engine {
             int maxPayload = socket.isIpv6() ? DatagramLimits.MAX_IPV6_PAYLOAD : DatagramLimits.MAX_IPV4_PAYLOAD;
             DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
             rings.add(ring);
+            Impairments impairments = config.impairments();
+            Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
+            DelayedReplies waiting = null;
+            if (impairments.delays()) {
+                ServerCounters senderCounters = new ServerCounters();
+                counters.add(senderCounters);
+                waiting = new DelayedReplies(socket, senderCounters, log, impairments.maxDelayed(),
+                        "udpecho-delay-" + i);
+                delayed.add(waiting);
+            }
             NativeWorker worker = new NativeWorker(socket, ring,
-                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length);
+                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length,
+                    impairer, waiting);
             workers.add(worker);
             Thread thread = new Thread(worker, "udpecho-worker-" + i);
             thread.setDaemon(true);
@@ -144,11 +162,22 @@ final class NativeEngine implements Engine {
 
     @Override
     public long kernelDrops() {
-        long total = 0;
+        // Each socket's count comes with its next datagram (SO_RXQ_OVFL); /proc/net/udp has it at once, for a
+        // socket that receives nothing more. Take whichever knows more.
+        long reported = 0;
         for (ServerCounters c : counters) {
-            total += c.kernelDrops();
+            reported += c.kernelDrops();
         }
-        return total;
+        long fromProc = closed ? dropsAtClose : sockets.isEmpty() ? -1 : portDrops();
+        return Math.max(reported, fromProc);
+    }
+
+    private long portDrops() {
+        try {
+            return ProcNetUdp.drops(sockets.get(0).localPort());
+        } catch (NativeIoException e) {
+            return -1;
+        }
     }
 
     @Override
@@ -169,12 +198,16 @@ final class NativeEngine implements Engine {
         if (closed) {
             return;
         }
+        dropsAtClose = sockets.isEmpty() ? -1 : portDrops();
         closed = true;
         for (NativeWorker w : workers) {
             w.stop();
         }
         for (NativeSocket s : sockets) {
             s.shutdown();
+        }
+        for (DelayedReplies d : delayed) {
+            d.close();
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (Thread t : threads) {

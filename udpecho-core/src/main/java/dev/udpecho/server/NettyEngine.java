@@ -1,5 +1,7 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairer;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.ProcNetUdp;
 import dev.udpecho.net.Transport;
@@ -44,8 +46,10 @@ final class NettyEngine implements Engine {
         try {
             for (InetAddress address : addresses) {
                 for (int w = 0; w < config.workers(); w++) {
+                    Impairments impairments = config.impairments();
+                    Impairer impairer = impairments.isOn() ? new Impairer(impairments, channels.size()) : null;
                     register(address, new Responder(config.prefix().length, policy, new ServerCounters(), log,
-                            dropNotices));
+                            dropNotices), impairer);
                 }
             }
         } catch (RuntimeException e) {
@@ -54,7 +58,7 @@ final class NettyEngine implements Engine {
         }
     }
 
-    private void register(InetAddress address, Responder responder) {
+    private void register(InetAddress address, Responder responder, Impairer impairer) {
         Transport transport = config.transport();
         byte[] prefix = config.prefix();
         Bootstrap bootstrap = new Bootstrap()
@@ -65,7 +69,7 @@ final class NettyEngine implements Engine {
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
                         new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE).maxMessagesPerRead(16))
                 .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
-                .handler(new EchoHandler(transport, prefix, responder));
+                .handler(new EchoHandler(transport, prefix, responder, impairer, config.impairments().maxDelayed()));
         if (config.workers() > 1) {
             if (transport == Transport.EPOLL) {
                 bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.AccessList;
@@ -25,10 +26,11 @@ import java.util.Objects;
  * @param allowLowSourcePorts answer sources below port 1024 (the loop guard refuses them by default).
  * @param rateLimits          per-source and overall rate limits.
  * @param accessList          sources allowed and denied.
+ * @param impairments         what to do to replies on purpose, to test clients; {@link Impairments#NONE} normally.
  */
 public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] prefix, Transport transport,
                            int workers, int receiveBufferBytes, boolean allowLowSourcePorts, RateLimits rateLimits,
-                           AccessList accessList) {
+                           AccessList accessList, Impairments impairments) {
     /** The tutorial's port. */
     public static final int DEFAULT_PORT = 8888;
     /** The tutorial's reply prefix. */
@@ -61,6 +63,7 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
         }
         Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(accessList, "accessList");
+        Objects.requireNonNull(impairments, "impairments");
     }
 
     /**
@@ -69,7 +72,8 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
      */
     public static ServerConfig defaults() {
         return new ServerConfig(List.of(), DEFAULT_PORT, DEFAULT_PREFIX.getBytes(StandardCharsets.UTF_8),
-                Transport.best(), defaultWorkers(), DEFAULT_RECEIVE_BUFFER, false, RateLimits.DEFAULT, AccessList.OPEN);
+                Transport.best(), defaultWorkers(), DEFAULT_RECEIVE_BUFFER, false, RateLimits.DEFAULT, AccessList.OPEN,
+                Impairments.NONE);
     }
 
     /** @return the number of cores this process may run on (taskset limits it), at most {@link #MAX_WORKERS}. */
@@ -86,55 +90,61 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
     /** @param port the port. @return this configuration with another port. */
     public ServerConfig withPort(int port) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param prefix the prefix. @return this configuration with another reply prefix. */
     public ServerConfig withPrefix(byte[] prefix) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param addresses local addresses, empty for all. @return this configuration bound elsewhere. */
     public ServerConfig withBindAddresses(List<InetAddress> addresses) {
         return new ServerConfig(addresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param transport the transport. @return this configuration on another transport. */
     public ServerConfig withTransport(Transport transport) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param workers sockets per address. @return this configuration with another number of workers. */
     public ServerConfig withWorkers(int workers) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param bytes receive buffer size. @return this configuration with another receive buffer. */
     public ServerConfig withReceiveBuffer(int bytes) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, bytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     /** @param allow whether to answer sources below port 1024. @return the changed configuration. */
     public ServerConfig withAllowLowSourcePorts(boolean allow) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allow, rateLimits, accessList);
+                allow, rateLimits, accessList, impairments);
     }
 
     /** @param limits the rate limits. @return the changed configuration. */
     public ServerConfig withRateLimits(RateLimits limits) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, limits, accessList);
+                allowLowSourcePorts, limits, accessList, impairments);
     }
 
     /** @param list sources allowed and denied. @return the changed configuration. */
     public ServerConfig withAccessList(AccessList list) {
         return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, list);
+                allowLowSourcePorts, rateLimits, list, impairments);
+    }
+
+    /** @param what what to do to replies. @return the changed configuration. */
+    public ServerConfig withImpairments(Impairments what) {
+        return new ServerConfig(bindAddresses, port, prefix, transport, workers, receiveBufferBytes,
+                allowLowSourcePorts, rateLimits, accessList, what);
     }
 
     @Override
@@ -142,13 +152,14 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
         return o instanceof ServerConfig c && bindAddresses.equals(c.bindAddresses) && port == c.port
                 && Arrays.equals(prefix, c.prefix) && transport == c.transport && workers == c.workers
                 && receiveBufferBytes == c.receiveBufferBytes && allowLowSourcePorts == c.allowLowSourcePorts
-                && rateLimits.equals(c.rateLimits) && accessList.equals(c.accessList);
+                && rateLimits.equals(c.rateLimits) && accessList.equals(c.accessList)
+                && impairments.equals(c.impairments);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bindAddresses, port, Arrays.hashCode(prefix), transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList);
+                allowLowSourcePorts, rateLimits, accessList, impairments);
     }
 
     @Override
@@ -156,6 +167,6 @@ public record ServerConfig(List<InetAddress> bindAddresses, int port, byte[] pre
         return "ServerConfig[bind=" + bindAddresses + ", port=" + port + ", prefix="
                 + new String(prefix, StandardCharsets.UTF_8) + ", transport=" + transport + ", workers=" + workers
                 + ", receiveBuffer=" + receiveBufferBytes + ", allowLowSourcePorts=" + allowLowSourcePorts
-                + ", rateLimits=" + rateLimits + ", accessList=" + accessList + "]";
+                + ", rateLimits=" + rateLimits + ", accessList=" + accessList + ", impairments=" + impairments + "]";
     }
 }

@@ -1,12 +1,14 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The counters of one worker: what it received, answered and dropped, and why.
+ * The counters of one worker: what it received, answered and dropped, and why, and the sizes of what it
+ * received.
  *
  * <p>Single writer: only the worker's event loop thread may call the {@code on*} methods, which are plain
  * increments (no locked instructions). Any thread may read with {@link #get}; values become visible
@@ -25,7 +27,11 @@ public final class ServerCounters {
     static final int ERRORS = 5;
     static final int KERNEL_DROPS = 6;
     private static final int DROPPED = 7;
-    static final int COUNT = DROPPED + DropReason.values().length;
+    private static final int IMPAIRED = DROPPED + DropReason.values().length;
+    /** Datagrams of 1 byte or more by size: slot k counts sizes above 2^(k-1) up to 2^k (see {@link DatagramSizes}). */
+    private static final int SIZES = IMPAIRED + Impairment.values().length;
+    private static final int SIZE_SLOTS = DatagramSizes.BUCKETS - 1;
+    static final int COUNT = SIZES + SIZE_SLOTS;
 
     private final long[] slots = new long[PAD + COUNT + PAD];
 
@@ -34,7 +40,10 @@ public final class ServerCounters {
         add(RECEIVED, 1);
         add(BYTES_RECEIVED, bytes);
         if (bytes == 0) {
-            add(EMPTY, 1);
+            add(EMPTY, 1); // bucket 0 of the sizes
+        } else {
+            // The bucket by arithmetic, no search: sizes 2^(k-1)+1 to 2^k share the bit length of bytes - 1.
+            add(SIZES + Math.min(SIZE_SLOTS - 1, 32 - Integer.numberOfLeadingZeros(bytes - 1)), 1);
         }
     }
 
@@ -68,6 +77,11 @@ public final class ServerCounters {
         add(DROPPED + reason.ordinal(), 1);
     }
 
+    /** @param what what was done to a reply on purpose. */
+    public void onImpaired(Impairment what) {
+        add(IMPAIRED + what.ordinal(), 1);
+    }
+
     /** A socket error: a failed send, or a receive error such as an ICMP report. */
     public void onError() {
         add(ERRORS, 1);
@@ -84,6 +98,15 @@ public final class ServerCounters {
 
     long dropped(DropReason reason) {
         return get(DROPPED + reason.ordinal());
+    }
+
+    long impaired(Impairment what) {
+        return get(IMPAIRED + what.ordinal());
+    }
+
+    /** @param bucket a bucket of {@link DatagramSizes}. @return datagrams received of a size in it. */
+    long sized(int bucket) {
+        return bucket == 0 ? get(EMPTY) : get(SIZES + bucket - 1);
     }
 
     private void add(int counter, long delta) {

@@ -1,11 +1,13 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.policy.DropReason;
 
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A snapshot of a server's counters, summed over its workers.
@@ -19,18 +21,36 @@ import java.util.Map;
  * @param kernelDrops   datagrams the kernel dropped before the server could read them (receive buffer full),
  *                      where the transport reports it.
  * @param dropped       datagrams not answered, by reason; every reason is present.
+ * @param impaired      replies impaired on purpose ({@code --loss}, {@code --delay}, ...), by kind; every kind
+ *                      is present.
  * @param logDropped    per-datagram log lines not shown because the log could not keep up.
+ * @param sizes         the datagrams received, by payload size.
  */
 public record ServerStats(long received, long bytesReceived, long empty, long replied, long bytesSent,
-                          long errors, long kernelDrops, Map<DropReason, Long> dropped, long logDropped) {
+                          long errors, long kernelDrops, Map<DropReason, Long> dropped,
+                          Map<Impairment, Long> impaired, long logDropped, DatagramSizes sizes) {
 
-    /** Copies {@code dropped} into an unmodifiable map. */
+    /** Copies the maps into unmodifiable ones with every key. */
     public ServerStats {
+        Objects.requireNonNull(sizes, "sizes");
         EnumMap<DropReason, Long> copy = new EnumMap<>(DropReason.class);
         for (DropReason reason : DropReason.values()) {
             copy.put(reason, dropped.getOrDefault(reason, 0L));
         }
         dropped = Collections.unmodifiableMap(copy);
+        EnumMap<Impairment, Long> impairedCopy = new EnumMap<>(Impairment.class);
+        for (Impairment what : Impairment.values()) {
+            impairedCopy.put(what, impaired.getOrDefault(what, 0L));
+        }
+        impaired = Collections.unmodifiableMap(impairedCopy);
+    }
+
+    /**
+     * @param what a kind of impairment.
+     * @return how many replies it was done to.
+     */
+    public long impaired(Impairment what) {
+        return impaired.get(what);
     }
 
     /** @return datagrams not answered, for any reason. */
@@ -56,9 +76,20 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         for (DropReason reason : DropReason.values()) {
             dropped.put(reason, 0L);
         }
+        EnumMap<Impairment, Long> impaired = new EnumMap<>(Impairment.class);
+        for (Impairment what : Impairment.values()) {
+            impaired.put(what, 0L);
+        }
+        long[] sizes = new long[DatagramSizes.BUCKETS];
         for (ServerCounters c : workers) {
+            for (Impairment what : Impairment.values()) {
+                impaired.merge(what, c.impaired(what), Long::sum);
+            }
             for (int i = 0; i < totals.length; i++) {
                 totals[i] += c.get(i);
+            }
+            for (int b = 0; b < sizes.length; b++) {
+                sizes[b] += c.sized(b);
             }
             for (DropReason reason : DropReason.values()) {
                 dropped.merge(reason, c.dropped(reason), Long::sum);
@@ -66,6 +97,7 @@ public record ServerStats(long received, long bytesReceived, long empty, long re
         }
         return new ServerStats(totals[ServerCounters.RECEIVED], totals[ServerCounters.BYTES_RECEIVED],
                 totals[ServerCounters.EMPTY], totals[ServerCounters.REPLIED], totals[ServerCounters.BYTES_SENT],
-                totals[ServerCounters.ERRORS], kernelDrops, dropped, logDropped);
+                totals[ServerCounters.ERRORS], kernelDrops, dropped, impaired, logDropped,
+                new DatagramSizes(sizes));
     }
 }

@@ -45,6 +45,25 @@ public final class PayloadText {
      */
     public static void appendPreview(StringBuilder out, byte[] bytes, int offset, int length, boolean complete,
                                      int datagramLength, int maxBytes) {
+        if (appendPreviewText(out, bytes, offset, length, complete, maxBytes)) {
+            out.append("... [").append(datagramLength).append(" bytes]");
+        }
+    }
+
+    /**
+     * Appends a preview as {@link #appendPreview} does, but without saying whether it was cut or how large the
+     * datagram was: for logs that show those in fields of their own.
+     *
+     * @param out      where to append.
+     * @param bytes    the payload, or its start when {@code complete} is false.
+     * @param offset   where it starts in {@code bytes}.
+     * @param length   how many of its bytes are in {@code bytes}.
+     * @param complete whether those are all of the payload's bytes up to its end.
+     * @param maxBytes how many bytes of payload to show at most.
+     * @return whether the preview was cut: the payload goes on beyond what was appended.
+     */
+    public static boolean appendPreviewText(StringBuilder out, byte[] bytes, int offset, int length, boolean complete,
+                                            int maxBytes) {
         int start = offset;
         int end = offset + length;
         while (start < end && isAsciiWhitespace(bytes[start])) {
@@ -61,9 +80,7 @@ public final class PayloadText {
             cut = true;
         }
         appendEscaped(out, bytes, start, end - start);
-        if (cut) {
-            out.append("... [").append(datagramLength).append(" bytes]");
-        }
+        return cut;
     }
 
     /**

@@ -44,6 +44,27 @@ class AddressesTest {
     }
 
     @Test
+    void appendingWithoutAllocationGivesTheSameTextAsFormat() throws Exception {
+        java.util.Random random = new java.util.Random(5952);
+        for (int n = 0; n < 5000; n++) {
+            byte[] b = new byte[16];
+            for (int g = 0; g < 8; g++) {
+                if (random.nextInt(3) > 0) { // many zero groups, so that every run length shows up
+                    b[2 * g] = (byte) (random.nextBoolean() ? 0 : random.nextInt());
+                    b[2 * g + 1] = (byte) random.nextInt();
+                }
+            }
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(b), random.nextInt(65536));
+            StringBuilder out = new StringBuilder();
+            Addresses.appendTo(out, new PeerAddress().set(address));
+            assertThat(out.toString()).isEqualTo(Addresses.format(address));
+        }
+        StringBuilder v4 = new StringBuilder();
+        Addresses.appendTo(v4, new PeerAddress().set(at("192.0.2.255", 65535)));
+        assertThat(v4).hasToString("192.0.2.255:65535");
+    }
+
+    @Test
     void unresolvedAddressesPrintTheirName() {
         assertThat(Addresses.format(InetSocketAddress.createUnresolved("example.invalid", 9))).isEqualTo("example.invalid:9");
     }

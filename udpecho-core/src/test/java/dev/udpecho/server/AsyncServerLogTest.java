@@ -1,5 +1,7 @@
 package dev.udpecho.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.udpecho.net.PeerAddress;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -9,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -107,5 +111,74 @@ class AsyncServerLogTest {
         long shown = lines.stream().filter(l -> l.startsWith("Message[127.0.0.1:46622] - line ")).count();
         assertThat(shown + dropped).isEqualTo(100);
         assertThat(lines).contains("... " + dropped + " messages not shown");
+    }
+
+    @Test
+    void jsonLinesCarryTimeLevelEventSourceSizeAndTheEscapedPreview() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long before = System.currentTimeMillis();
+        AsyncServerLog log = new AsyncServerLog(out, LogFormat.JSON, true, 16, 8);
+        message(log, "hello\n");
+        message(log, "x\"}\n{\"forged\":1\u001b[2J\u202e");
+        log.message(new PeerAddress().set(new InetSocketAddress("::1", 5000)),
+                Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, '\\', 'x'}));
+        byte[] big = new byte[65_502];
+        Arrays.fill(big, (byte) 'B');
+        log.message(FROM, Unpooled.wrappedBuffer(big));
+        log.notice("Socket error: \"quoted\"");
+        log.close();
+        long after = System.currentTimeMillis();
+
+        List<JsonNode> lines = parseEveryLine(out);
+        assertThat(lines).hasSize(5);
+        for (JsonNode line : lines) {
+            long millis = Instant.parse(line.get("timestamp").asText()).toEpochMilli();
+            assertThat(millis).isBetween(before, after);
+            assertThat(line.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+        }
+        assertThat(lines.get(0).toString()).isEqualTo(
+                "{\"timestamp\":" + lines.get(0).get("timestamp") + ",\"level\":\"INFO\",\"event\":\"datagram\","
+                        + "\"source\":\"127.0.0.1:46622\",\"bytes\":6,\"payload\":\"hello\",\"truncated\":false}");
+        assertThat(lines.get(1).get("payload").asText()).isEqualTo("x\"}\\n{\"fo");
+        assertThat(lines.get(1).get("truncated").asBoolean()).isTrue();
+        assertThat(lines.get(1).get("bytes").asInt()).isEqualTo(22);
+        assertThat(lines.get(2).get("source").asText()).isEqualTo("[::1]:5000");
+        assertThat(lines.get(2).get("payload").asText()).isEqualTo("\\xff\\\\x");
+        assertThat(lines.get(3).get("payload").asText()).isEqualTo("BBBBBBBB");
+        assertThat(lines.get(3).get("bytes").asInt()).isEqualTo(65_502);
+        assertThat(lines.get(3).get("truncated").asBoolean()).isTrue();
+        assertThat(lines.get(4).get("level").asText()).isEqualTo("WARN");
+        assertThat(lines.get(4).get("event").asText()).isEqualTo("notice");
+        assertThat(lines.get(4).get("message").asText()).isEqualTo("Socket error: \"quoted\"");
+    }
+
+    @Test
+    void jsonPreviewsAreEscapedAsInTheTextLog() throws Exception {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        AsyncServerLog textLog = new AsyncServerLog(text, LogFormat.TEXT, true, 16, 256);
+        AsyncServerLog jsonLog = new AsyncServerLog(json, LogFormat.JSON, true, 16, 256);
+        String hostile = "fake\nMessage[1.2.3.4:5] - \u001b[2Jowned \u2028 \u202e \\x41";
+        message(textLog, hostile);
+        message(jsonLog, hostile);
+        textLog.close();
+        jsonLog.close();
+        String textLine = text.toString(StandardCharsets.UTF_8);
+        assertThat(parseEveryLine(json).get(0).get("payload").asText())
+                .isEqualTo(textLine.substring("Message[127.0.0.1:46622] - ".length(), textLine.length() - 1));
+    }
+
+    private static List<JsonNode> parseEveryLine(ByteArrayOutputStream out) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+            if (!line.isEmpty()) {
+                JsonNode node = mapper.readTree(line);
+                assertThat(node.isObject()).as(line).isTrue();
+                nodes.add(node);
+            }
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("\n");
+        return nodes;
     }
 }

@@ -28,7 +28,7 @@ class EchoHandlerTest {
         byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
         Responder responder = new Responder(bytes.length, policy, counters, ServerLog.SILENT,
                 new DropNotices(line -> { }));
-        return new EmbeddedChannel(new EchoHandler(Transport.NIO, bytes, responder));
+        return new EmbeddedChannel(new EchoHandler(Transport.NIO, bytes, responder, null, 1));
     }
 
     private static DatagramPacket datagram(byte[] payload, InetSocketAddress from) {

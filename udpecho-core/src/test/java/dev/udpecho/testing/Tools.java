@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * External programs the end-to-end tests drive: ncat, tmux, python3.
+ * External programs the end-to-end tests drive: ncat, tmux, python3, systemd-analyze.
  *
  * <p>On a machine without one, its tests are skipped with a message saying what to install. CI sets
  * {@code UDPECHO_REQUIRE_TOOLS=1} after installing them, and then a missing tool fails the test instead, so
@@ -36,6 +36,6 @@ public final class Tools {
     }
 
     private static String debianPackage(String name) {
-        return name.equals("python3") ? "python3" : name;
+        return name.equals("systemd-analyze") ? "systemd" : name;
     }
 }
