@@ -31,7 +31,7 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
     /** The highest rate in rate mode, per second. */
     public static final long MAX_RATE = 10_000_000;
     /** Rate × timeout: the most datagrams rate mode may have to track at once. */
-    public static final long MAX_IN_FLIGHT = 1L << 21;
+    public static final long MAX_IN_FLIGHT = 1L << 20;
 
     public BenchConfig {
         Objects.requireNonNull(server, "server");

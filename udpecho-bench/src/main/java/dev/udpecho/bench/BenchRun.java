@@ -24,8 +24,8 @@ public final class BenchRun {
     static final long HIGHEST_NANOS = TimeUnit.HOURS.toNanos(1);
     /** A closed loop on one thread sends at most about this many datagrams per second. */
     private static final long CLOSED_LOOP_RATE = 500_000;
-    /** Tracked sequence numbers: 16 bytes each. */
-    private static final int MAX_CAPACITY = 1 << 23;
+    /** Tracked sequence numbers, 16 bytes each: 64 MB at most, well inside the launcher's 256 MB heap. */
+    private static final int MAX_CAPACITY = 1 << 22;
 
     private final BenchConfig config;
     private final Consumer<Interval> listener;

@@ -93,6 +93,16 @@ class BenchProcessIT {
     }
 
     @Test
+    void theLargestTablesFitInTheLaunchersHeap() throws Exception {
+        // A 60 s timeout asks for the most sequence numbers tracked (64 MB of tables).
+        try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
+                "--mode", "window", "--timeout", "60s", "--duration", "300ms", "--warmup", "0")) {
+            assertThat(bench.awaitExit(60_000)).isZero();
+            assertThat(bench.stdout()).anyMatch(l -> l.startsWith("sent ") && l.contains(", lost 0 (0.00%)"));
+        }
+    }
+
+    @Test
     void noReplyAtAllIsStatusOne() throws Exception {
         try (DatagramSocket silent = Loopback.socket("127.0.0.1", 1000);
              UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1",

@@ -86,7 +86,7 @@ class MainTest {
         "bench --duration 10ms | udpecho bench: duration must be 100ms to 24h, not 10ms",
         "bench --timeout 2m    | udpecho bench: timeout must be 1ms to 60s, not 120s",
         "bench --host 127.0.0.1 --size 65503 | udpecho bench: size must be 24 to 65502 bytes (the largest UDP payload less the 5-byte prefix), not 65503",
-        "bench --mode rate --rate 3000000 | udpecho bench: rate × timeout must be at most 2097152 datagrams in flight, not 3000000: lower the rate or the timeout",
+        "bench --mode rate --rate 3000000 | udpecho bench: rate × timeout must be at most 1048576 datagrams in flight, not 3000000: lower the rate or the timeout",
         "frobnicate            | udpecho: Unmatched argument at index 0: 'frobnicate'",
     })
     void badOptionsGiveOneLineAndStatusTwo(String args, String message) {
