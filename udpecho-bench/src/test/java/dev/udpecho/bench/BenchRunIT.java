@@ -80,6 +80,14 @@ class BenchRunIT {
 
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
+    void overIpv6(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(new InetSocketAddress(Loopback.address("::1"), port()), Benches.OK,
+                BenchMode.WINDOW, Duration.ofMillis(500), 1000, 8, 0, Duration.ZERO, Duration.ofSeconds(1), io);
+        assertThat(clean(config).tally().sent()).isGreaterThan(100);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
     void rateSendsOnScheduleAndCountsFromIt(Transport io) throws Exception {
         BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.RATE,
                 Duration.ofSeconds(1), 64, 0, 2000, Duration.ofMillis(200), Duration.ofSeconds(1), io);
