@@ -15,7 +15,6 @@
 #include "dev_udpecho_nativeio_NativeSocket.h"
 #include "dev_udpecho_nativeio_NativeThreads.h"
 #include <errno.h>
-#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,7 +194,6 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv 
 #define O_SEND_BUFFER 6
 #define O_RECEIVE_TIMEOUT_MS 7
 #define O_SEND_TIMEOUT_MS 8
-#define O_REUSE_PORT_BY_CPU 9
 
 static jint set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
@@ -210,21 +208,6 @@ static jint get_int_option(int fd, int level, int name) {
 static jint set_timeout(int fd, int name, int millis) {
     struct timeval tv = { .tv_sec = millis / 1000, .tv_usec = (millis % 1000) * 1000 };
     return setsockopt(fd, SOL_SOCKET, name, &tv, sizeof tv) < 0 ? fail() : 0;
-}
-
-/*
- * In a group of `sockets` sockets sharing a port, hands each datagram to socket (cpu % sockets), the CPU being
- * the one that processes the datagram as it arrives, instead of hashing addresses and ports: each worker then
- * serves the traffic of "its" CPU, and two busy flows cannot land on the same worker by chance.
- */
-static jint reuse_port_by_cpu(int fd, int sockets) {
-    struct sock_filter code[] = {
-        { BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t) (SKF_AD_OFF + SKF_AD_CPU) },
-        { BPF_ALU | BPF_MOD | BPF_K, 0, 0, (uint32_t) sockets },
-        { BPF_RET | BPF_A, 0, 0, 0 },
-    };
-    struct sock_fprog program = { .len = 3, .filter = code };
-    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof program) < 0 ? fail() : 0;
 }
 
 /* Sets an option; for buffers, returns the size the kernel granted (it doubles the request, and caps it). */
@@ -254,8 +237,6 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
         return set_timeout(fd, SO_RCVTIMEO, value);
     case O_SEND_TIMEOUT_MS:
         return set_timeout(fd, SO_SNDTIMEO, value);
-    case O_REUSE_PORT_BY_CPU:
-        return reuse_port_by_cpu(fd, value);
     default:
         return -EINVAL;
     }

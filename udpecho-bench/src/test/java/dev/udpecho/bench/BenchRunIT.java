@@ -27,7 +27,7 @@ class BenchRunIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        // One worker: with several, the kernel spreads one flow's datagrams by CPU, and replies may be reordered.
+        // One worker, so that the server's counts are those of one socket.
         server = EchoServer.builder().port(0).workers(1).start();
     }
 

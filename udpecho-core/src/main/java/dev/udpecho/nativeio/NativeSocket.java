@@ -23,7 +23,6 @@ public final class NativeSocket implements AutoCloseable {
     private static final int SEND_BUFFER = 6;
     private static final int RECEIVE_TIMEOUT_MS = 7;
     private static final int SEND_TIMEOUT_MS = 8;
-    private static final int REUSE_PORT_BY_CPU = 9;
 
     private final int fd;
     private final boolean ipv6;
@@ -113,17 +112,6 @@ public final class NativeSocket implements AutoCloseable {
     /** @param on whether several sockets may bind the same port, the kernel spreading datagrams among them. */
     public void reusePort(boolean on) throws NativeIoException {
         check(configure0(fd, ipv6, REUSE_PORT, on ? 1 : 0));
-    }
-
-    /**
-     * In a group of sockets sharing a port (bound in order, each with {@link #reusePort}), hands each datagram to
-     * the socket whose index is the receiving CPU modulo {@code sockets}, rather than to one picked by hashing
-     * addresses. Set on one socket of the group, once all are bound.
-     *
-     * @param sockets how many sockets share the port.
-     */
-    public void reusePortByCpu(int sockets) throws NativeIoException {
-        check(configure0(fd, ipv6, REUSE_PORT_BY_CPU, sockets));
     }
 
     /** @param on whether an IPv6 socket refuses IPv4 traffic. */

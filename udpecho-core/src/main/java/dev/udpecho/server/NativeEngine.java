@@ -106,17 +106,6 @@ final class NativeEngine implements Engine {
             }
             bound.add(new InetSocketAddress(local, port));
         }
-        if (config.workers() > 1) {
-            // Each address's workers form one reuse-port group: spread datagrams over them by CPU.
-            for (int i = 0; i < sockets.size(); i += config.workers()) {
-                try {
-                    sockets.get(i).reusePortByCpu(config.workers());
-                } catch (NativeIoException e) {
-                    log.notice("Spreading datagrams over workers by CPU is not supported here (" + e.getMessage()
-                            + "); the kernel spreads them by address instead");
-                }
-            }
-        }
         start();
         return bound;
     }
