@@ -128,6 +128,39 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_connect0(JNIEnv *e
 }
 
 /*
+ * Writes the control message that sends a datagram from the local address `local` (4 or 16 bytes, as
+ * `family` says) into `control`; returns its length. IPv4 sources use IP_PKTINFO even on a dual-stack IPv6
+ * socket (the kernel takes it there for IPv4-mapped destinations): its 32 bytes fit the buffer the kernel
+ * keeps on its stack, where IPV6_PKTINFO's 40 would cost an allocation per datagram sent. `ifindex` only
+ * counts for a link-local IPv6 source, which means something only on its own link.
+ */
+static socklen_t put_source(char *control, int family, const void *local, int ifindex) {
+    memset(control, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));
+    struct cmsghdr *c = (struct cmsghdr *) control;
+    if (family == 4) {
+        struct in_pktinfo info;
+        memset(&info, 0, sizeof info);
+        memcpy(&info.ipi_spec_dst, local, 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        memcpy(CMSG_DATA(c), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    struct in6_pktinfo info;
+    memset(&info, 0, sizeof info);
+    memcpy(&info.ipi6_addr, local, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
+        info.ipi6_ifindex = (unsigned int) ifindex;
+    }
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    memcpy(CMSG_DATA(c), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+/*
  * Sends one datagram from a direct buffer to an address, from a given local address if `local_length` is not 0
  * (packet info, as replies from the ring do). For replies that leave the ring: delayed or held back.
  */
@@ -139,35 +172,11 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_sendTo0(JNIEnv *en
     struct iovec iov = { .iov_base = (*env)->GetDirectBufferAddress(env, data), .iov_len = (size_t) length };
     struct msghdr h = { .msg_name = &to, .msg_namelen = to_length, .msg_iov = &iov, .msg_iovlen = 1 };
     char control[CONTROL_SIZE];
-    memset(control, 0, sizeof control);
     if (local_length != 0) {
-        struct cmsghdr *c = (struct cmsghdr *) control;
+        char address_bytes[16];
+        (*env)->GetByteArrayRegion(env, local, 0, local_length == 4 ? 4 : 16, (jbyte *) address_bytes);
         h.msg_control = control;
-        if (ipv6) {
-            struct in6_pktinfo info;
-            memset(&info, 0, sizeof info);
-            if (local_length == 4) {
-                info.ipi6_addr.s6_addr[10] = 0xff;
-                info.ipi6_addr.s6_addr[11] = 0xff;
-                (*env)->GetByteArrayRegion(env, local, 0, 4, (jbyte *) &info.ipi6_addr.s6_addr[12]);
-            } else {
-                (*env)->GetByteArrayRegion(env, local, 0, 16, (jbyte *) &info.ipi6_addr);
-            }
-            c->cmsg_level = IPPROTO_IPV6;
-            c->cmsg_type = IPV6_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof info);
-            memcpy(CMSG_DATA(c), &info, sizeof info);
-            h.msg_controllen = CMSG_SPACE(sizeof info);
-        } else {
-            struct in_pktinfo info;
-            memset(&info, 0, sizeof info);
-            (*env)->GetByteArrayRegion(env, local, 0, 4, (jbyte *) &info.ipi_spec_dst);
-            c->cmsg_level = IPPROTO_IP;
-            c->cmsg_type = IP_PKTINFO;
-            c->cmsg_len = CMSG_LEN(sizeof info);
-            memcpy(CMSG_DATA(c), &info, sizeof info);
-            h.msg_controllen = CMSG_SPACE(sizeof info);
-        }
+        h.msg_controllen = put_source(control, local_length == 4 ? 4 : 6, address_bytes, 0);
     }
     ssize_t n;
     do {
@@ -411,38 +420,8 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *e
 /* Asks the kernel to send reply k from the address its request was sent to. */
 static void set_source(struct ring *r, int slot, struct msghdr *h, char *control) {
     const char *d = r->descriptors + (size_t) slot * D_SIZE;
-    memset(control, 0, CONTROL_SIZE);
     h->msg_control = control;
-    struct cmsghdr *c = (struct cmsghdr *) control;
-    if (r->ipv6) {
-        struct in6_pktinfo info;
-        memset(&info, 0, sizeof info);
-        if (get_int(d, D_LOCAL_FAMILY) == 4) {
-            info.ipi6_addr.s6_addr[10] = 0xff;
-            info.ipi6_addr.s6_addr[11] = 0xff;
-            memcpy(&info.ipi6_addr.s6_addr[12], d + D_LOCAL, 4);
-        } else {
-            memcpy(&info.ipi6_addr, d + D_LOCAL, 16);
-            /* a link-local source only means something on its own link */
-            if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
-                info.ipi6_ifindex = (unsigned int) get_int(d, D_IFINDEX);
-            }
-        }
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof info);
-        memcpy(CMSG_DATA(c), &info, sizeof info);
-        h->msg_controllen = CMSG_SPACE(sizeof info);
-    } else {
-        struct in_pktinfo info;
-        memset(&info, 0, sizeof info);
-        memcpy(&info.ipi_spec_dst, d + D_LOCAL, 4);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof info);
-        memcpy(CMSG_DATA(c), &info, sizeof info);
-        h->msg_controllen = CMSG_SPACE(sizeof info);
-    }
+    h->msg_controllen = put_source(control, get_int(d, D_LOCAL_FAMILY), d + D_LOCAL, get_int(d, D_IFINDEX));
 }
 
 /*
