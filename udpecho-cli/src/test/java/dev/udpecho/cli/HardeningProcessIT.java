@@ -96,7 +96,11 @@ class HardeningProcessIT {
                     List.of(launcher.getPath(), "server", "--port", "0", "--quiet")))) {
                 int port = server.awaitListeningPort();
                 String probe = new File(UdpEchoProcess.home(), "udpecho-cli/src/test/resources/tools/udp_probe.py").getPath();
-                for (String address : new String[] {"10.201.0.2", "10.201.0.1", "fd00:201::2", "fd00:201::1"}) {
+                // Two more addresses once the server is up: what it did not bind at start, its wildcard serves.
+                net.addServerAddress("10.201.0.4/24");
+                net.addServerAddress("fd00:201::4/64");
+                for (String address : new String[] {"10.201.0.2", "10.201.0.1", "fd00:201::2", "fd00:201::1",
+                        "10.201.0.4", "fd00:201::4"}) {
                     String reply = NetworkNamespaces.output(net.client,
                             List.of("python3", probe, address, Integer.toString(port), "where from?"));
                     assertThat(reply).as("reply to a datagram sent to " + address)

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class NetworkNamespaces implements AutoCloseable {
     final String server;
     final String client;
+    private final String serverLink;
     private final List<String> created = new ArrayList<>();
 
     NetworkNamespaces() throws IOException, InterruptedException {
@@ -27,10 +28,10 @@ final class NetworkNamespaces implements AutoCloseable {
         String probe = run("ip", "netns", "add", server);
         Assumptions.assumeTrue(probe == null, "may not create network namespaces here (" + probe + "): test skipped");
         created.add(server);
+        serverLink = "ues" + id;
         try {
             must("ip", "netns", "add", client);
             created.add(client);
-            String serverLink = "ues" + id;
             String clientLink = "uec" + id;
             must("ip", "link", "add", serverLink, "type", "veth", "peer", "name", clientLink);
             must("ip", "link", "set", serverLink, "netns", server);
@@ -50,6 +51,15 @@ final class NetworkNamespaces implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Gives the server host one more address, e.g. {@code 10.201.0.4/24} or {@code fd00:201::4/64}. */
+    void addServerAddress(String address) throws IOException, InterruptedException {
+        if (address.contains(":")) {
+            must("ip", "-n", server, "addr", "add", address, "dev", serverLink, "nodad");
+        } else {
+            must("ip", "-n", server, "addr", "add", address, "dev", serverLink);
         }
     }
 

@@ -125,7 +125,7 @@ public final class EchoServer implements AutoCloseable {
      */
     public EchoServer bind() throws BindFailedException {
         try {
-            if (config.workers() > 1 && config.port() != 0) {
+            if (engine.sharesPort() && config.port() != 0) {
                 checkPortIsFree();
             }
             bound = List.copyOf(engine.bind(config.port()));
@@ -138,8 +138,9 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /**
-     * Several workers share the port through SO_REUSEPORT, which would also let them join another process's
-     * group on that port, silently splitting its traffic. Bind the port alone first to be sure it is free.
+     * Sockets that share the port through SO_REUSEPORT (several workers, or the native transport's sockets for
+     * each address) could also join another process's group on that port, silently splitting its traffic. Bind
+     * the port alone first to be sure it is free.
      */
     private void checkPortIsFree() throws BindFailedException {
         List<InetAddress> addresses = config.bindAddresses().isEmpty() ? List.of(IPV6_ANY) : config.bindAddresses();

@@ -18,6 +18,9 @@ interface Engine extends AutoCloseable {
      */
     List<InetSocketAddress> bind(int port) throws BindFailedException;
 
+    /** @return whether the sockets share their port through SO_REUSEPORT, which another process could join. */
+    boolean sharesPort();
+
     /** @return every socket's counters. */
     List<ServerCounters> counters();
 

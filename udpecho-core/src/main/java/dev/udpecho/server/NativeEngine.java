@@ -13,7 +13,10 @@ import dev.udpecho.policy.ReplyPolicy;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * A server on udpecho's native transport: per socket, a blocking socket, a {@link DatagramRing} and a thread
  * running a {@link NativeWorker}. Wildcard sockets report each datagram's destination address, and replies
  * leave from it.
+ *
+ * <p>Asking the kernel for a reply's source address costs about a tenth of the CPU time per reply (a control
+ * message to copy in and a local-address lookup per datagram; see docs/BENCHMARKS.md). So a wildcard binding
+ * also gets sockets bound to each address the host has when the server starts: the kernel delivers a datagram
+ * to the most specific socket, and a reply from a socket bound to one address leaves from that address with
+ * no control message. The wildcard sockets still receive what is sent to addresses that come later.
  */
 final class NativeEngine implements Engine {
     /** Datagrams per system call, as in common recvmmsg servers. */
@@ -29,6 +38,8 @@ final class NativeEngine implements Engine {
     private static final int RECEIVE_TIMEOUT_MS = 100;
     /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
     private static final int SEND_TIMEOUT_MS = 100;
+    /** A host with more addresses than this is served by the wildcard sockets alone (a thread per socket). */
+    static final int MAX_ADDRESS_SOCKETS = 16;
 
     private final ServerConfig config;
     private final ReplyPolicy policy;
@@ -36,6 +47,9 @@ final class NativeEngine implements Engine {
     private final DropNotices dropNotices;
     private final List<NativeSocket> sockets = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
+    /** Sockets 0 to this - 1 are bound to the addresses asked for; the rest, to each of the host's addresses. */
+    private final int requestedSockets;
+    private final boolean sharesPort;
     /** One per socket, in socket order, then one per thread that sends delayed replies. */
     private final List<ServerCounters> counters = new ArrayList<>();
     private final List<NativeWorker> workers = new ArrayList<>();
@@ -53,6 +67,7 @@ final class NativeEngine implements Engine {
         this.policy = policy;
         this.log = log;
         this.dropNotices = dropNotices;
+        this.sharesPort = config.workers() > 1 || addresses.stream().anyMatch(InetAddress::isAnyLocalAddress);
         try {
             for (InetAddress address : addresses) {
                 for (int w = 0; w < config.workers(); w++) {
@@ -65,6 +80,13 @@ final class NativeEngine implements Engine {
             close();
             throw e;
         }
+        requestedSockets = sockets.size();
+    }
+
+    /** Several workers, or a wildcard and the host's addresses under it: they share the port by SO_REUSEPORT. */
+    @Override
+    public boolean sharesPort() {
+        return sharesPort;
     }
 
     private NativeSocket open(InetAddress address) throws NativeIoException {
@@ -77,7 +99,7 @@ final class NativeEngine implements Engine {
             if (address.isAnyLocalAddress()) {
                 socket.packetInfo(true);
             }
-            if (config.workers() > 1) {
+            if (sharesPort) {
                 socket.reusePort(true);
             }
             socket.dropCounter(true);
@@ -106,8 +128,79 @@ final class NativeEngine implements Engine {
             }
             bound.add(new InetSocketAddress(local, port));
         }
+        bindHostAddresses(port);
         start();
         return bound;
+    }
+
+    /**
+     * Binds sockets to each of the host's addresses under the wildcard ones, on the same port. An address that
+     * cannot be bound (gone since it was listed) is left to the wildcard sockets, which serve it as before.
+     */
+    private void bindHostAddresses(int port) {
+        List<InetAddress> hostAddresses = hostAddressesUnder(locals.subList(0, requestedSockets));
+        if (hostAddresses.isEmpty() || hostAddresses.size() > MAX_ADDRESS_SOCKETS) {
+            return;
+        }
+        for (InetAddress address : hostAddresses) {
+            for (int w = 0; w < config.workers(); w++) {
+                NativeSocket socket = null;
+                try {
+                    socket = open(address);
+                    socket.bind(address, port);
+                } catch (NativeIoException | RuntimeException e) {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                    break;
+                }
+                sockets.add(socket);
+                locals.add(address);
+                counters.add(new ServerCounters());
+            }
+        }
+    }
+
+    /**
+     * @return the addresses of the host's interfaces that are up and that a wildcard in {@code bound} covers:
+     *     IPv4 under 0.0.0.0, IPv4 and IPv6 under a dual-stack [::]. IPv6 link-local addresses are left to the
+     *     wildcard sockets, whose replies name the interface such an address belongs to.
+     */
+    static List<InetAddress> hostAddressesUnder(List<InetAddress> bound) {
+        boolean v4 = bound.stream().anyMatch(InetAddress::isAnyLocalAddress);
+        boolean v6 = bound.stream().anyMatch(a -> a.isAnyLocalAddress() && a instanceof Inet6Address);
+        List<InetAddress> found = new ArrayList<>();
+        if (!v4) {
+            return found;
+        }
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                    boolean wanted = a instanceof Inet6Address ? v6 && !a.isLinkLocalAddress() : v4;
+                    if (wanted && !a.isMulticastAddress() && !a.isAnyLocalAddress()) {
+                        InetAddress unscoped = unscoped(a);
+                        if (!found.contains(unscoped)) {
+                            found.add(unscoped);
+                        }
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            return List.of(); // the wildcard sockets serve every address anyway
+        }
+        return found;
+    }
+
+    /** @return the address without the interface name Java adds to every IPv6 address it lists. */
+    private static InetAddress unscoped(InetAddress a) {
+        try {
+            return InetAddress.getByAddress(a.getAddress());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // only for a byte array of the wrong length
+        }
     }
 
     private void start() {

@@ -122,6 +122,11 @@ final class NettyEngine implements Engine {
     }
 
     @Override
+    public boolean sharesPort() {
+        return config.workers() > 1;
+    }
+
+    @Override
     public boolean isServing() {
         if (closed || group.isShuttingDown()) {
             return false;

@@ -25,6 +25,7 @@ import static dev.udpecho.testing.Loopback.concat;
 import static dev.udpecho.testing.Loopback.receive;
 import static dev.udpecho.testing.Loopback.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The server over real loopback sockets, on every transport, over IPv4 and IPv6. */
 @Timeout(60)
@@ -236,6 +237,53 @@ public class EchoServerIT {
             BindFailedException e = org.junit.jupiter.api.Assertions.assertThrows(BindFailedException.class, second::start);
             assertThat(e.getMessage()).isEqualTo("[::]:" + port + ": Address already in use");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void oneWorkerNeverJoinsAnotherServersPortEither(Transport transport) throws Exception {
+        // On the native transport even one worker's sockets share the port: the wildcard and the address sockets.
+        try (EchoServer first = EchoServer.builder().port(0).workers(1).transport(transport).start()) {
+            int port = first.address().getPort();
+            EchoServer.Builder second = EchoServer.builder().port(port).workers(1).transport(transport);
+            BindFailedException e = org.junit.jupiter.api.Assertions.assertThrows(BindFailedException.class, second::start);
+            assertThat(e.getMessage()).isEqualTo("[::]:" + port + ": Address already in use");
+            assertThat(first.isServing()).isTrue();
+        }
+    }
+
+    @Test
+    void nativeWildcardAlsoBindsTheHostsAddressesAndStillAnswersFromAnyOther() throws Exception {
+        assumeTrue(Transport.NATIVE.isAvailable(), "udpecho's native transport is not available here");
+        try (EchoServer server = EchoServer.builder().port(0).workers(2).transport(Transport.NATIVE).start()) {
+            int port = server.address().getPort();
+            assertThat(server.addresses()).as("the addresses asked for, as before").hasSize(1);
+            // Two workers: two sockets on each of 127.0.0.1 and ::1, beside the two wildcard ones.
+            String hexPort = String.format("%04X", port);
+            assertThat(boundLocally("/proc/net/udp", "0100007F:" + hexPort)).isEqualTo(2);
+            assertThat(boundLocally("/proc/net/udp6", "00000000000000000000000001000000:" + hexPort)).isEqualTo(2);
+            for (String loopback : Loopback.ADDRESSES) {
+                try (DatagramSocket client = Loopback.socket(loopback, 3000)) {
+                    send(client, "hi".getBytes(StandardCharsets.US_ASCII), target(server, loopback));
+                    assertThat(receive(client)).asString(StandardCharsets.US_ASCII).isEqualTo("OK...hi");
+                }
+            }
+            // 127.0.0.2 is no interface's address: the wildcard sockets take it, and reply from it.
+            try (DatagramSocket client = Loopback.socket("127.0.0.1", 3000)) {
+                InetSocketAddress other = new InetSocketAddress(Loopback.address("127.0.0.2"), port);
+                send(client, new byte[] {7}, other);
+                InetSocketAddress[] from = new InetSocketAddress[1];
+                assertThat(Loopback.receiveFrom(client, from)).containsExactly('O', 'K', '.', '.', '.', 7);
+                assertThat(from[0]).isEqualTo(other);
+            }
+            assertThat(settled(server, 3).received()).isEqualTo(3);
+        }
+    }
+
+    /** @return how many sockets {@code file} lists with the local address {@code hexAddressAndPort}. */
+    private static long boundLocally(String file, String hexAddressAndPort) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of(file)).stream().skip(1)
+                .map(l -> l.trim().split("\\s+")[1]).filter(hexAddressAndPort::equals).count();
     }
 
     @Test
