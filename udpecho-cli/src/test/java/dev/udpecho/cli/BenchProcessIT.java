@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 /** The real {@code ./udpecho bench} process against udpecho's server: its outputs and exit statuses. */
 @Timeout(90)
@@ -74,6 +75,26 @@ class BenchProcessIT {
         assertThat(new ObjectMapper().readTree(json.toFile()).get("received").asLong()).isEqualTo(1000);
         assertThat(Files.readAllLines(histogram)).anyMatch(l -> l.matches("#\\[Max\\s+=\\s+[\\d.]+, Total count\\s+=\\s+1000]"));
         assertThat(Files.readString(report)).contains("<svg", "<polyline").doesNotContain("<script");
+    }
+
+    @Test
+    void againstAServerLosingFivePercentBenchReportsFivePercentWithinAPoint() throws Exception {
+        try (UdpEchoProcess lossy = UdpEchoProcess.udpecho("server", "--port", "0", "--bind", "127.0.0.1", "--quiet",
+                "--loss", "0.05", "--seed", "862")) {
+            String lossyPort = Integer.toString(lossy.awaitListeningPort());
+            try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", lossyPort,
+                    "--mode", "window", "--window", "64", "--duration", "3s", "--warmup", "300ms",
+                    "--timeout", "300ms", "--json", "-")) {
+                assertThat(bench.awaitExit(60_000)).isZero();
+                JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));
+                long sent = json.get("sent").asLong();
+                assertThat(sent).as("enough datagrams for a rate within a point").isGreaterThan(5_000);
+                assertThat(100.0 * json.get("lost").asLong() / sent).isCloseTo(5.0, offset(1.0));
+                assertThat(json.get("received").asLong() + json.get("lost").asLong() + json.get("late").asLong())
+                        .isEqualTo(sent);
+                assertThat(bench.stderr()).anyMatch(l -> l.matches("sent \\d+, received \\d+, lost \\d+ \\([456]\\.\\d\\d%\\), .*"));
+            }
+        }
     }
 
     @Test
