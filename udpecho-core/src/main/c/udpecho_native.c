@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -315,6 +316,33 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
         r->in[i].msg_hdr.msg_control = r->in_control + (size_t) i * CONTROL_SIZE;
     }
     return (jlong) (intptr_t) r;
+}
+
+/*
+ * Maps `size` bytes of anonymous memory as a direct buffer, for a ring's slots. Unlike ByteBuffer.allocateDirect
+ * it neither zeroes them nor counts against the JVM's direct memory limit: the kernel gives a page when the
+ * page is first written, so a socket that receives only small datagrams, or none, holds only a page or so per
+ * slot. Returns null if the memory cannot be mapped.
+ */
+JNIEXPORT jobject JNICALL Java_dev_udpecho_nativeio_DatagramRing_map0(JNIEnv *env, jclass cls, jlong size) {
+    void *p = mmap(NULL, (size_t) size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        return NULL;
+    }
+    jobject buffer = (*env)->NewDirectByteBuffer(env, p, size);
+    if (buffer == NULL) {
+        munmap(p, (size_t) size);
+    }
+    return buffer;
+}
+
+/* Unmaps what map0 mapped; nothing may use the buffer after. */
+JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_unmap0(JNIEnv *env, jclass cls, jobject buffer) {
+    void *p = (*env)->GetDirectBufferAddress(env, buffer);
+    jlong size = (*env)->GetDirectBufferCapacity(env, buffer);
+    if (p != NULL && size > 0) {
+        munmap(p, (size_t) size);
+    }
 }
 
 JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_free0(JNIEnv *env, jclass cls, jlong handle) {

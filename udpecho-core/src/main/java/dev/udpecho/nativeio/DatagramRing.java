@@ -62,7 +62,12 @@ public final class DatagramRing implements AutoCloseable {
         this.prefixLength = prefix.length;
         // One spare byte: a datagram that fills it was longer than maxPayload and is reported truncated.
         this.slotSize = align(prefix.length + maxPayload + 1, 64);
-        this.data = ByteBuffer.allocateDirect(capacity * slotSize).order(ByteOrder.nativeOrder());
+        // Mapped, not allocateDirect: untouched pages cost nothing, so idle sockets' rings stay small.
+        ByteBuffer mapped = map0((long) capacity * slotSize);
+        if (mapped == null) {
+            throw new OutOfMemoryError("native ring of " + capacity + " slots of " + slotSize + " bytes");
+        }
+        this.data = mapped.order(ByteOrder.nativeOrder());
         this.descriptors = ByteBuffer.allocateDirect(capacity * D_SIZE).order(ByteOrder.nativeOrder());
         this.sendList = ByteBuffer.allocateDirect(2 * capacity * S_SIZE).order(ByteOrder.nativeOrder());
         this.payloads = new ByteBuf[capacity];
@@ -75,6 +80,7 @@ public final class DatagramRing implements AutoCloseable {
         this.handle = create0(data, descriptors, sendList, capacity, slotSize, prefixLength, ipv6Socket,
                 replyFromDestination);
         if (handle == 0) {
+            unmap0(data);
             throw new OutOfMemoryError("native ring of " + capacity + " slots");
         }
     }
@@ -231,12 +237,13 @@ public final class DatagramRing implements AutoCloseable {
         return sendResult[1];
     }
 
-    /** Frees the native half; the ring must not be used after. */
+    /** Frees the native half and unmaps the slots; the ring and its payload buffers must not be used after. */
     @Override
     public void close() {
         if (handle != 0) {
             free0(handle);
             handle = 0;
+            unmap0(data);
         }
     }
 
@@ -248,6 +255,10 @@ public final class DatagramRing implements AutoCloseable {
                                        int slotSize, int prefixLength, boolean ipv6, boolean replyFromDestination);
 
     private static native void free0(long handle);
+
+    private static native ByteBuffer map0(long size);
+
+    private static native void unmap0(ByteBuffer buffer);
 
     private static native int receive0(int fd, long handle, int max);
 
