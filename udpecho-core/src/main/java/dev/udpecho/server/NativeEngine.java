@@ -163,10 +163,11 @@ final class NativeEngine implements Engine {
 
     /**
      * @return the addresses of the host's interfaces that are up and that a wildcard in {@code bound} covers:
-     *     IPv4 under 0.0.0.0, IPv4 and IPv6 under a dual-stack [::]. IPv6 link-local addresses are left to the
-     *     wildcard sockets, whose replies name the interface such an address belongs to.
+     *     IPv4 under 0.0.0.0, IPv4 and IPv6 under a dual-stack [::], less those bound already. IPv6 link-local
+     *     addresses are left to the wildcard sockets, whose replies name the interface such an address belongs to.
      */
     static List<InetAddress> hostAddressesUnder(List<InetAddress> bound) {
+        // Every wildcard covers IPv4: 0.0.0.0, and [::], which udpecho makes dual-stack.
         boolean v4 = bound.stream().anyMatch(InetAddress::isAnyLocalAddress);
         boolean v6 = bound.stream().anyMatch(a -> a.isAnyLocalAddress() && a instanceof Inet6Address);
         List<InetAddress> found = new ArrayList<>();
@@ -182,7 +183,7 @@ final class NativeEngine implements Engine {
                     boolean wanted = a instanceof Inet6Address ? v6 && !a.isLinkLocalAddress() : v4;
                     if (wanted && !a.isMulticastAddress() && !a.isAnyLocalAddress()) {
                         InetAddress unscoped = unscoped(a);
-                        if (!found.contains(unscoped)) {
+                        if (!found.contains(unscoped) && !bound.contains(unscoped)) {
                             found.add(unscoped);
                         }
                     }
