@@ -31,7 +31,9 @@ example: bench/compare-clients.sh --clients "c udpecho" --rounds 5
 USAGE
 }
 
-quote() { if [[ "$1" =~ ^[A-Za-z0-9._/=:,+-]+$ ]]; then printf ' %s' "$1"; else printf " '%s'" "${1//\'/\'\\\'\'}"; fi; }
+script=compare-clients.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# The command line heads the output, so that a pasted result says how to reproduce it.
 command_line="bench/compare-clients.sh$(for a in "$@"; do quote "$a"; done)"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -47,8 +49,6 @@ declare -A defs=(
 
 clients='c udpecho' server='bench/target/echo-server --port 0' rounds=5 duration=5 warmup=3 size=64 window=64 cpus=0,1
 retries=2
-die() { echo "compare-clients.sh: $*" >&2; exit 2; }
-need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) need "$@"; clients="$2"; shift 2 ;;
@@ -69,14 +69,6 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
-whole() {
-  if ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-    die "invalid $1 '$2' (a whole number from $3 to $4)"
-  fi
-}
-seconds() {
-  [[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "invalid $1 '$2' (seconds, e.g. 5 or 0.5)"
-}
 whole --rounds "$rounds" 1 1000
 seconds --duration "$duration"
 seconds --warmup "$warmup"
@@ -105,46 +97,9 @@ export UDPECHO_NO_BUILD=1
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/udpecho-compare-clients.XXXXXX")"
 server_pid='' client_pid=''
-cleanup() {
-  for pid in $client_pid $server_pid; do
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cpu_ticks() { # pid: CPU time (user + system, all threads) in clock ticks
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
-  read -r -a f <<<"${stat##*) }"
-  echo $(( f[11] + f[12] ))
-}
-busy_ticks() { # the whole machine's non-idle time, steal included, in clock ticks
-  local _ user nice system irq softirq steal
-  read -r _ user nice system _ _ irq softirq steal _ </proc/stat
-  echo $(( user + nice + system + irq + softirq + steal ))
-}
-wait_port() { # log pid: prints the port the server printed
-  local waited=0 port
-  while [ $waited -lt 600 ]; do
-    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)$/\1/p; s/^port ([0-9]+)$/\1/p' "$1" | head -n1)"
-    if [ -n "$port" ]; then echo "$port"; return; fi
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  echo "compare-clients.sh: the server did not print its port within 30 s; its output:" >&2
-  tail -n 20 "$1" >&2
-  return 1
-}
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=''
-}
 
 ticks_per_s="$(getconf CLK_TCK)"
 results="$work/results" # lines: round name server_cpu_pct machine_cpu_pct client-result-line
@@ -160,7 +115,7 @@ run_once() { # round name
   local log="$work/server-$1-$2.log"
   taskset -c "$server_cpu" bash -c "exec $server" >"$log" 2>&1 &
   server_pid=$!
-  port="$(wait_port "$log" "$server_pid")"
+  port="$(wait_port "the server" "$log" "$server_pid")"
   # shellcheck disable=SC2086 # the client's command is a list of words
   taskset -c "$client_cpu" ${defs[$2]} --host 127.0.0.1 --port "$port" --size "$size" --window "$window" \
     --duration "$duration" --warmup "$warmup" >"$work/client.out" 2>"$work/client.err" &

@@ -31,8 +31,9 @@ example: bench/compare.sh --servers "c udpecho netty nio python" --rounds 5
 EOF
 }
 
-# The command line, quoted for the shell, heads the output so that a pasted result says how to reproduce it.
-quote() { if [[ "$1" =~ ^[A-Za-z0-9._/=:,+-]+$ ]]; then printf ' %s' "$1"; else printf " '%s'" "${1//\'/\'\\\'\'}"; fi; }
+script=compare.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# The command line heads the output, so that a pasted result says how to reproduce it.
 command_line="bench/compare.sh$(for a in "$@"; do quote "$a"; done)"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -51,8 +52,6 @@ declare -A defs=(
 )
 
 servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1
-die() { echo "compare.sh: $*" >&2; exit 2; }
-need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) need "$@"; servers="$2"; shift 2 ;;
@@ -72,15 +71,6 @@ while [ $# -gt 0 ]; do
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
 done
-# option value min max: dies unless value is a whole number from min to max
-whole() {
-  if ! [[ "$2" =~ ^[0-9]+$ ]] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-    die "invalid $1 '$2' (a whole number from $3 to $4)"
-  fi
-}
-seconds() {
-  [[ "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "invalid $1 '$2' (seconds, e.g. 5 or 0.5)"
-}
 whole --rounds "$rounds" 1 1000
 seconds --duration "$duration"
 seconds --warmup "$warmup"
@@ -109,52 +99,9 @@ export UDPECHO_NO_BUILD=1
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/udpecho-compare.XXXXXX")"
 server_pid='' client_pid=''
-cleanup() {
-  for pid in $client_pid $server_pid; do
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# CPU time (user + system, all threads) of a process, in clock ticks. Fields counted after "(comm) ".
-cpu_ticks() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
-  read -r -a f <<<"${stat##*) }"
-  echo $(( f[11] + f[12] ))
-}
-
-# CPU time of the whole machine that was not idle (steal included: the hypervisor's other guests), in ticks.
-# Minus what the server and the client used, it shows how much else ran during a measurement.
-busy_ticks() {
-  local _ user nice system irq softirq steal
-  read -r _ user nice system _ _ irq softirq steal _ </proc/stat
-  echo $(( user + nice + system + irq + softirq + steal ))
-}
-
-wait_port() { # name log pid: prints the port the server printed
-  local waited=0 port
-  while [ $waited -lt 600 ]; do
-    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)$/\1/p; s/^port ([0-9]+)$/\1/p' "$2" | head -n1)"
-    if [ -n "$port" ]; then echo "$port"; return; fi
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  echo "compare.sh: server '$1' did not print its port within 30 s; its output:" >&2
-  tail -n 20 "$2" >&2
-  return 1
-}
-
-stop_server() {
-  kill -TERM "$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=''
-}
 
 client_args=(--host 127.0.0.1 --size "$size" --duration "$duration" --warmup "$warmup" --mode "$mode")
 if [ "$mode" = throughput ]; then client_args+=(--window "$window"); fi
@@ -173,7 +120,7 @@ for round in $(seq "$rounds"); do
     log="$work/$name.log"
     taskset -c "$server_cpu" bash -c "exec ${defs[$name]}" >"$log" 2>&1 &
     server_pid=$!
-    port="$(wait_port "$name" "$log" "$server_pid")"
+    port="$(wait_port "server '$name'" "$log" "$server_pid")"
     taskset -c "$client_cpu" bench/target/echo-client --port "$port" "${client_args[@]}" >"$work/client.out" &
     client_pid=$!
     sleep "$warmup"
