@@ -152,4 +152,4 @@ for round in $(seq "$rounds"); do
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-awk -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/report-clients.awk" "$results"
+awk -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/lib.awk" -f "$root/bench/report-clients.awk" "$results"

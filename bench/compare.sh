@@ -141,4 +141,4 @@ for round in $(seq "$rounds"); do
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-awk -v mode="$mode" -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/report.awk" "$results"
+awk -v mode="$mode" -v order="${names[*]}" -v rounds="$rounds" -f "$root/bench/lib.awk" -f "$root/bench/report.awk" "$results"

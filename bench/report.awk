@@ -4,20 +4,6 @@
 # "Other CPU%" is what ran besides server and client while measuring (of 200% on 2 CPUs): other work on a
 # shared machine, kernel threads, hypervisor steal. Rounds where it passes 20% are marked '!'.
 
-function median(name, key,    n, i, j, v, t) {
-    n = 0
-    for (i = 1; i <= rounds; i++) {
-        if ((name, i, key) in val) { v[++n] = val[name, i, key] }
-    }
-    for (i = 2; i <= n; i++) {
-        for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    }
-    if (n == 0) { return 0 }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-
-function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
-
 # One row per server, one column per round; '*' marks a run with lost, stale or bad replies, '!' a run
 # disturbed by other work.
 function per_round(title, key, format,    s, i, cell) {
