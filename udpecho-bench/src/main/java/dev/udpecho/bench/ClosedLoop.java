@@ -63,18 +63,7 @@ final class ClosedLoop {
     }
 
     private long turn() {
-        int n;
-        try {
-            n = io.receive();
-        } catch (IOException e) {
-            tracker.receiveError();
-            n = 0;
-        }
-        long now = System.nanoTime();
-        Replies.account(io, format, tracker, n, now);
-        tracker.expire(now);
-        tracker.publish();
-        return now;
+        return Replies.receive(io, format, tracker);
     }
 
     private void fill() throws IOException {

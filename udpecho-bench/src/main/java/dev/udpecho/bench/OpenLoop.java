@@ -74,17 +74,7 @@ final class OpenLoop {
         sender.start();
         try {
             while (!(senderDone && tracker.inFlight() == 0) && senderFailure == null) {
-                int n;
-                try {
-                    n = io.receive();
-                } catch (IOException e) {
-                    tracker.receiveError();
-                    n = 0;
-                }
-                long now = System.nanoTime();
-                Replies.account(io, format, tracker, n, now);
-                tracker.expire(now);
-                tracker.publish();
+                Replies.receive(io, format, tracker);
             }
         } finally {
             stop();

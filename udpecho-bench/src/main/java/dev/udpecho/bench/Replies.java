@@ -1,5 +1,6 @@
 package dev.udpecho.bench;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -8,6 +9,27 @@ import java.nio.ByteBuffer;
  */
 final class Replies {
     private Replies() {
+    }
+
+    /**
+     * One turn of a receiving loop: takes what has arrived (a receive error is counted and takes nothing),
+     * accounts for it, counts as lost what waited past the timeout, and publishes the tally.
+     *
+     * @return when the batch was taken, in {@link System#nanoTime()}.
+     */
+    static long receive(BatchIo io, DatagramFormat format, SequenceTracker tracker) {
+        int n;
+        try {
+            n = io.receive();
+        } catch (IOException e) {
+            tracker.receiveError();
+            n = 0;
+        }
+        long now = System.nanoTime();
+        account(io, format, tracker, n, now);
+        tracker.expire(now);
+        tracker.publish();
+        return now;
     }
 
     static void account(BatchIo io, DatagramFormat format, SequenceTracker tracker, int n, long now) {
