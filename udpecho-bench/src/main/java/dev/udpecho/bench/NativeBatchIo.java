@@ -69,7 +69,7 @@ public final class NativeBatchIo implements BatchIo {
     }
 
     private static ByteBuffer view(DatagramRing ring, int slot) {
-        return ring.slot(slot).nioBuffer(0, ring.slot(slot).capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        return ring.slot(slot).duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override

@@ -92,6 +92,7 @@ public final class EchoClient implements AutoCloseable {
     private volatile boolean closed;
 
     private volatile long requests;
+    private final ClientChannels channels;
     private volatile long sent;
     private volatile long replies;
     private volatile long noReply;
@@ -104,12 +105,13 @@ public final class EchoClient implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.prefix = config.expectedPrefix();
+        this.channels = new ClientChannels(config.transport());
         this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("udpecho-client", true),
-                config.transport().netty().ioHandlerFactory());
+                channels.ioHandlerFactory());
         this.loop = group.next();
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channelFactory(() -> config.transport().netty().newChannel(config.server().getAddress()))
+                .channelFactory(() -> channels.newChannel(config.server().getAddress()))
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE));
         this.lingerNanos = Math.max(MIN_LINGER_NANOS, 2 * config.timeout().toNanos() * config.tries());
     }
@@ -218,7 +220,7 @@ public final class EchoClient implements AutoCloseable {
     private void write(Channel channel, byte[] request) {
         if (request.length == 0) {
             try {
-                config.transport().netty().sendEmpty(channel, config.server());
+                channels.sendEmpty(channel, config.server());
             } catch (IOException ex) {
                 onError(ex);
             }

@@ -1,8 +1,6 @@
 package dev.udpecho.nativeio;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,7 +40,7 @@ public final class DatagramRing implements AutoCloseable {
     private final ByteBuffer data;
     private final ByteBuffer descriptors;
     private final ByteBuffer sendList;
-    private final ByteBuf[] payloads;
+    private final ByteBuffer[] payloads;
     private final byte[] addressScratch = new byte[16];
     private final int[] sendResult = new int[2];
     private long handle;
@@ -70,12 +68,12 @@ public final class DatagramRing implements AutoCloseable {
         this.data = mapped.order(ByteOrder.nativeOrder());
         this.descriptors = ByteBuffer.allocateDirect(capacity * D_SIZE).order(ByteOrder.nativeOrder());
         this.sendList = ByteBuffer.allocateDirect(2 * capacity * S_SIZE).order(ByteOrder.nativeOrder());
-        this.payloads = new ByteBuf[capacity];
+        this.payloads = new ByteBuffer[capacity];
         for (int i = 0; i < capacity; i++) {
             data.put(i * slotSize, prefix);
             ByteBuffer payload = data.duplicate();
             payload.position(i * slotSize + prefixLength).limit((i + 1) * slotSize);
-            payloads[i] = Unpooled.wrappedBuffer(payload.slice());
+            payloads[i] = payload.slice().order(ByteOrder.nativeOrder());
         }
         this.handle = create0(data, descriptors, sendList, capacity, slotSize, prefixLength, ipv6Socket,
                 replyFromDestination);
@@ -152,19 +150,20 @@ public final class DatagramRing implements AutoCloseable {
 
     /**
      * @param slot a filled slot.
-     * @return its payload as a buffer from index 0 to its length; the same instance for the slot every time.
-     * Valid until the next receive; do not release it.
+     * @return its payload as a buffer from position 0 to its length, writable (a reply is sent from it); the same
+     * instance for the slot every time. Valid until the next receive.
      */
-    public ByteBuf payload(int slot) {
-        return payloads[slot].setIndex(0, Math.min(length(slot), payloads[slot].capacity()));
+    public ByteBuffer payload(int slot) {
+        ByteBuffer payload = payloads[slot];
+        return payload.limit(Math.min(length(slot), payload.capacity())).position(0);
     }
 
     /**
      * @param slot a slot.
-     * @return a buffer over the slot's payload area, from index 0 with its full capacity writable; the same
-     * instance every time. For a client to write a datagram before queueing it; do not release it.
+     * @return a buffer over the slot's payload area, from position 0 with its full capacity writable; the same
+     * instance every time. For a client to write a datagram before queueing it.
      */
-    public ByteBuf slot(int slot) {
+    public ByteBuffer slot(int slot) {
         return payloads[slot].clear();
     }
 

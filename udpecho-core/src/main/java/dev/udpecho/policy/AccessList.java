@@ -1,7 +1,7 @@
 package dev.udpecho.policy;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 import java.util.List;
 
@@ -33,7 +33,7 @@ public final class AccessList implements ReplyPolicy {
     }
 
     @Override
-    public DropReason decide(PeerAddress source, ByteBuf payload) {
+    public DropReason decide(PeerAddress source, ByteBuffer payload) {
         for (Cidr block : deny) {
             if (block.contains(source)) {
                 return DropReason.ACCESS_DENIED;

@@ -21,7 +21,9 @@ public enum DropReason {
     /** The source's prefix (/32 or /64 by default) sent more than its rate limit allows. */
     RATE_LIMITED,
     /** All sources together sent more than the overall limit ({@code --max-rate}) allows. */
-    MAX_RATE;
+    MAX_RATE,
+    /** The reply found the socket's queue of pending replies full (the socket could not send as fast). */
+    SEND_QUEUE_FULL;
 
     /** @return the reason as it appears in summaries and metrics, e.g. {@code low-source-port}. */
     public String label() {

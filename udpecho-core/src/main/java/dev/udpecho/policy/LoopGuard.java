@@ -1,7 +1,7 @@
 package dev.udpecho.policy;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 /**
  * Keeps the server out of datagram loops and away from sources that cannot be real (CVE-1999-0103: two echo
@@ -39,7 +39,7 @@ public final class LoopGuard implements ReplyPolicy {
     }
 
     @Override
-    public DropReason decide(PeerAddress source, ByteBuf payload) {
+    public DropReason decide(PeerAddress source, ByteBuffer payload) {
         int port = source.port();
         if (port == 0 || !isUnicast(source)) {
             return DropReason.BAD_SOURCE;
@@ -69,14 +69,14 @@ public final class LoopGuard implements ReplyPolicy {
         return a.ipv6High() != 0 || a.ipv6Low() != 0; // :: unspecified
     }
 
-    private boolean startsWithPrefixTwice(ByteBuf payload) {
+    private boolean startsWithPrefixTwice(ByteBuffer payload) {
         int n = prefix.length;
-        if (payload.readableBytes() < 2 * n) {
+        if (payload.remaining() < 2 * n) {
             return false;
         }
-        int start = payload.readerIndex();
+        int start = payload.position();
         for (int i = 0; i < 2 * n; i++) {
-            if (payload.getByte(start + i) != prefix[i % n]) {
+            if (payload.get(start + i) != prefix[i % n]) {
                 return false;
             }
         }

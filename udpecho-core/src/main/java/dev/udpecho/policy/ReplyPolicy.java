@@ -1,7 +1,8 @@
 package dev.udpecho.policy;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
 
 /**
  * Decides whether a received datagram is answered. This is the seam where guards, access lists and rate
@@ -18,10 +19,11 @@ public interface ReplyPolicy {
 
     /**
      * @param source  where the datagram came from; valid only during the call.
-     * @param payload its bytes, from {@code readerIndex} to {@code writerIndex}; must not be modified.
+     * @param payload its bytes, from {@code position} to {@code limit}; read them with absolute gets, and leave the
+     *                buffer and its bytes as they are.
      * @return {@code null} to reply, otherwise why not.
      */
-    DropReason decide(PeerAddress source, ByteBuf payload);
+    DropReason decide(PeerAddress source, ByteBuffer payload);
 
     /**
      * @param next the policy asked when this one lets a datagram through.

@@ -1,7 +1,7 @@
 package dev.udpecho.policy;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -65,7 +65,7 @@ public final class SourceRateLimiter implements ReplyPolicy {
     }
 
     @Override
-    public DropReason decide(PeerAddress source, ByteBuf payload) {
+    public DropReason decide(PeerAddress source, ByteBuffer payload) {
         long now = clock.getAsLong() - origin + 1; // > 0, so that 0 can mean an empty way
         if (sourceInterval > 0 && (limits.limitLoopback() || !isLoopback(source)) && !takeSource(key(source), now)) {
             return DropReason.RATE_LIMITED;

@@ -3,8 +3,6 @@ package dev.udpecho.server;
 import dev.udpecho.nativeio.NativeThreads;
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.text.PayloadText;
-import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,6 +11,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +34,6 @@ public final class AsyncServerLog implements ServerLog {
     public static final int DEFAULT_CAPACITY = 4096;
 
     private static final VarHandle SEQUENCE;
-    private static final ByteProcessor FIND_NON_WHITESPACE = b -> PayloadText.isAsciiWhitespace(b);
     private static final long REPORT_DROPS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     static {
@@ -118,7 +116,7 @@ public final class AsyncServerLog implements ServerLog {
     }
 
     @Override
-    public void message(PeerAddress source, ByteBuf payload) {
+    public void message(PeerAddress source, ByteBuffer payload) {
         if (!messages) {
             return;
         }
@@ -126,14 +124,14 @@ public final class AsyncServerLog implements ServerLog {
         if (slot == null) {
             return;
         }
-        int from = payload.readerIndex();
-        int end = payload.writerIndex();
-        int start = from == end ? end : payload.forEachByte(from, end - from, FIND_NON_WHITESPACE);
-        if (start < 0) {
-            start = end;
+        int from = payload.position();
+        int end = payload.limit();
+        int start = from;
+        while (start < end && PayloadText.isAsciiWhitespace(payload.get(start))) {
+            start++;
         }
         int n = Math.min(end - start, slot.bytes.length);
-        payload.getBytes(start, slot.bytes, 0, n);
+        payload.get(start, slot.bytes, 0, n);
         source.copyTo(slot.source);
         slot.isNotice = false;
         slot.millis = timestamps ? System.currentTimeMillis() : 0;

@@ -1,33 +1,33 @@
 package dev.udpecho.server;
 
 import dev.udpecho.impairment.Impairment;
-import dev.udpecho.nativeio.NativeIoException;
-import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.PeerAddress;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Replies of one native socket that wait to be sent ({@code --delay}, {@code --reorder}): a bounded queue
- * ordered by the time each is due, and a thread that sends each when it is. Only used when impairments are
- * asked for, so it may allocate: each waiting reply is a copy.
+ * Replies of one socket that wait to be sent ({@code --delay}, {@code --reorder}), on every transport: a bounded
+ * queue ordered by the time each is due, and a thread that sends each when it is, through the engine's
+ * {@link DatagramSender}. Only used when impairments are asked for, so it may allocate: each waiting reply is a
+ * copy.
  *
- * <p>{@link #offer} is called by the socket's worker; the sending thread counts what it sends, and what it could
- * not, in counters of its own (counters have one writer each).
+ * <p>{@link #offer} and {@link #reschedule} are called by the socket's worker; the sending thread counts what it
+ * sends, and what it could not, in counters of its own (counters have one writer each).
  */
 final class DelayedReplies implements AutoCloseable {
-    private final NativeSocket socket;
+    private static final long ERROR_NOTICE_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final DatagramSender sender;
     private final ServerCounters counters;
     private final ServerLog log;
     private final int max;
     private final DelayQueue<Reply> queue = new DelayQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(65_536);
-    private final Thread sender;
+    private final Thread thread;
     private volatile boolean running = true;
     private long lastErrorNotice;
 
@@ -36,9 +36,12 @@ final class DelayedReplies implements AutoCloseable {
         final byte[] data;
         final PeerAddress to = new PeerAddress();
         final PeerAddress from;
+        /** The earliest it may go, whenever it is rescheduled to. */
+        final long notBeforeNanos;
+        /** Written by the worker only while the reply is out of the queue. */
         long dueNanos;
 
-        Reply(byte[] data, PeerAddress to, PeerAddress from, long dueNanos) {
+        Reply(byte[] data, PeerAddress to, PeerAddress from, long notBeforeNanos, long dueNanos) {
             this.data = data;
             to.copyTo(this.to);
             if (from != null) {
@@ -47,6 +50,7 @@ final class DelayedReplies implements AutoCloseable {
             } else {
                 this.from = null;
             }
+            this.notBeforeNanos = notBeforeNanos;
             this.dueNanos = dueNanos;
         }
 
@@ -62,25 +66,30 @@ final class DelayedReplies implements AutoCloseable {
     }
 
     /**
-     * @param socket    where to send from.
-     * @param counters  counters of the sending thread's own.
-     * @param log       where a refused send is reported (at most once a second).
-     * @param max       replies that may wait at once.
-     * @param name      the sending thread's name.
+     * @param sender   how to send from the socket.
+     * @param counters counters of the sending thread's own.
+     * @param log      where a refused send is reported (at most once a second).
+     * @param max      replies that may wait at once.
+     * @param name     the sending thread's name.
      */
-    DelayedReplies(NativeSocket socket, ServerCounters counters, ServerLog log, int max, String name) {
-        this.socket = socket;
+    DelayedReplies(DatagramSender sender, ServerCounters counters, ServerLog log, int max, String name) {
+        this.sender = sender;
         this.counters = counters;
         this.log = log;
         this.max = max;
-        this.sender = new Thread(this::run, name);
-        sender.setDaemon(true);
-        sender.start();
+        this.thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** @param n replies. @return whether {@code n} more may wait. */
+    boolean hasRoom(int n) {
+        return waiting.get() + n <= max;
     }
 
     /**
      * @param reply a reply to send when due.
-     * @return false, counted as overflowed, if too many are waiting already.
+     * @return false if too many are waiting already (the caller counts it as overflowed).
      */
     boolean offer(Reply reply) {
         if (waiting.incrementAndGet() > max) {
@@ -91,9 +100,17 @@ final class DelayedReplies implements AutoCloseable {
         return true;
     }
 
-    /** @return whether another reply may wait. */
-    boolean hasRoom() {
-        return waiting.get() < max;
+    /**
+     * Moves a waiting reply to another time, but not before its earliest; one sent already stays sent.
+     *
+     * @param reply a reply offered before.
+     * @param dueNanos when it is now due.
+     */
+    void reschedule(Reply reply, long dueNanos) {
+        if (queue.remove(reply)) {
+            reply.dueNanos = Math.max(reply.notBeforeNanos, dueNanos);
+            queue.offer(reply);
+        }
     }
 
     private void run() {
@@ -108,15 +125,13 @@ final class DelayedReplies implements AutoCloseable {
                 continue;
             }
             waiting.decrementAndGet();
-            buffer.clear();
-            buffer.put(reply.data);
             try {
-                socket.sendTo(buffer, reply.data.length, reply.to, reply.from);
+                sender.send(reply.data, reply.to, reply.from);
                 counters.onReplied(1, reply.data.length);
-            } catch (NativeIoException e) {
+            } catch (IOException e) {
                 counters.onSendErrors(1);
                 long now = System.nanoTime();
-                if (lastErrorNotice == 0 || now - lastErrorNotice > 1_000_000_000L) {
+                if (lastErrorNotice == 0 || now - lastErrorNotice > ERROR_NOTICE_INTERVAL_NANOS) {
                     lastErrorNotice = now;
                     log.notice("Socket error: delayed reply refused: " + e.getMessage());
                 }
@@ -128,9 +143,9 @@ final class DelayedReplies implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        sender.interrupt();
+        thread.interrupt();
         try {
-            sender.join(1000);
+            thread.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

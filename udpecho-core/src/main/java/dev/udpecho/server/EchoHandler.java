@@ -1,54 +1,77 @@
 package dev.udpecho.server;
 
-import dev.udpecho.impairment.Impairer;
-import dev.udpecho.impairment.Impairment;
 import dev.udpecho.net.PeerAddress;
-import dev.udpecho.net.Transport;
+import dev.udpecho.policy.DropReason;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Receive → decide → reply on Netty's transports (epoll, NIO), for one channel; the portable path. The
- * decision is the {@link Responder}'s, as on the native path.
+ * Netty's transports (epoll, NIO) for one channel: hands each datagram to the {@link Responder} and writes the
+ * replies it queues, flushing once per read batch in {@link #channelReadComplete} so that epoll can hand them
+ * to the kernel together (sendmmsg). A reply is counted when the kernel took it, as on the native transport.
  *
- * <p>Replies are written one by one and flushed once per read batch in {@link #channelReadComplete}, so the
- * epoll transport can hand them to the kernel together (sendmmsg). Netty allocates a packet and an address per
- * datagram here; the native path does not. With impairments, an {@link Impairer} decides what happens to each
- * reply; delayed ones wait on the event loop's scheduler.
+ * <p>Pending replies are bounded by the channel's write buffer high water mark: a reply that finds the channel
+ * unwritable is not queued, and is counted as {@link DropReason#SEND_QUEUE_FULL}.
  *
- * <p>One instance per channel, used only on that channel's event loop. It keeps no per-client state.
+ * <p>One instance per channel, used on that channel's event loop; {@link #send} is called by the thread of its
+ * {@link DelayedReplies}. Netty allocates a packet and an address per datagram here; the native path does not.
  */
-final class EchoHandler extends ChannelInboundHandlerAdapter {
-    private static final long HOLD_LIMIT_NANOS = 100_000_000L;
-
-    private final Transport transport;
+final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQueue, DatagramSender {
     private final byte[] prefix;
     private final Responder responder;
     private final ServerCounters counters;
-    private final Impairer impairer;
-    private final int maxWaiting;
     private final PeerAddress source = new PeerAddress();
-    private final ArrayDeque<DatagramPacket> held = new ArrayDeque<>();
-    private int waiting;
+    private final ChannelFutureListener counted;
+    private volatile ChannelHandlerContext ctx;
+    /** The datagram being decided on, and its sender. */
+    private ByteBuf data;
+    private InetSocketAddress sender;
+
+    /** A write's promise that knows the size of what it wrote, to count it once the kernel took it. */
+    private static final class Written extends DefaultChannelPromise {
+        final int length;
+
+        Written(Channel channel, int length) {
+            super(channel);
+            this.length = length;
+        }
+    }
 
     /**
-     * @param impairer   what to do to replies, or {@code null} for nothing.
-     * @param maxWaiting replies that may wait at once (delayed or held back).
+     * @param prefix     bytes before each reply.
+     * @param responders makes this channel's responder, given how it sends replies that waited.
      */
-    EchoHandler(Transport transport, byte[] prefix, Responder responder, Impairer impairer, int maxWaiting) {
-        this.transport = transport;
-        this.prefix = prefix;
-        this.responder = responder;
+    EchoHandler(byte[] prefix, Function<DatagramSender, Responder> responders) {
+        this.prefix = prefix.clone();
+        this.responder = responders.apply(this);
         this.counters = responder.counters();
-        this.impairer = impairer;
-        this.maxWaiting = maxWaiting;
+        this.counted = future -> {
+            if (future.isSuccess()) {
+                counters.onReplied(1, ((Written) future).length);
+            } else {
+                responder.onError(future.cause());
+            }
+        };
+    }
+
+    ServerCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -59,142 +82,64 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
         }
         DatagramPacket packet = (DatagramPacket) msg;
         try {
-            ByteBuf data = packet.content();
-            InetSocketAddress sender = packet.sender();
-            int replyLength = responder.onDatagram(source.set(sender), data);
-            if (replyLength < 0) {
-                return;
-            }
-            if (replyLength == 0) {
-                sendEmpty(ctx, sender);
-                return;
-            }
-            ByteBuf reply = ctx.alloc().directBuffer(replyLength, replyLength);
-            reply.writeBytes(prefix).writeBytes(data, data.readerIndex(), data.readableBytes());
-            if (impairer == null) {
-                ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
-                counters.onReplied(1, replyLength);
-            } else {
-                impair(ctx, new DatagramPacket(reply, sender));
-            }
+            data = packet.content();
+            sender = packet.sender();
+            responder.onDatagram(source.set(sender), data.nioBuffer(data.readerIndex(), data.readableBytes()), this);
         } finally {
+            data = null;
             packet.release();
         }
     }
 
-    private void impair(ChannelHandlerContext ctx, DatagramPacket reply) {
-        int actions = impairer.decide();
-        if (actions == Impairer.LOSE) {
-            reply.release();
-            counters.onImpaired(Impairment.LOST);
+    @Override
+    public void reply(int length) {
+        ChannelHandlerContext ctx = this.ctx;
+        if (!ctx.channel().isWritable()) {
+            responder.drop(source, DropReason.SEND_QUEUE_FULL);
             return;
         }
-        ByteBuf content = reply.content();
-        int payloadLength = content.readableBytes() - prefix.length;
-        if ((actions & Impairer.CORRUPT) != 0 && payloadLength > 0) {
-            int at = prefix.length + impairer.corruptIndex(payloadLength);
-            content.setByte(at, content.getByte(at) ^ impairer.corruptMask());
-            counters.onImpaired(Impairment.CORRUPTED);
-        }
-        if ((actions & Impairer.TRUNCATE) != 0) {
-            content.writerIndex(impairer.truncatedLength(content.readableBytes()));
-            counters.onImpaired(Impairment.TRUNCATED);
-        }
-        DatagramPacket second = null;
-        if ((actions & Impairer.DUPLICATE) != 0) {
-            second = reply.retainedDuplicate();
-            counters.onImpaired(Impairment.DUPLICATED);
-        }
-        boolean delay = (actions & Impairer.DELAY) != 0;
-        boolean reorder = (actions & Impairer.REORDER) != 0;
-        if (!delay && !reorder) {
-            send(ctx, reply);
-            if (second != null) {
-                send(ctx, second);
-            }
-            releaseHeld(ctx, 0);
-            return;
-        }
-        int copies = second == null ? 1 : 2;
-        if (waiting + copies > maxWaiting) {
-            reply.release();
-            if (second != null) {
-                second.release();
-            }
-            counters.onImpaired(Impairment.OVERFLOWED);
-            return;
-        }
-        waiting += copies;
-        if (reorder) {
-            counters.onImpaired(Impairment.REORDERED);
-            if (held.isEmpty()) {
-                ctx.executor().schedule(() -> releaseHeld(ctx, 0), HOLD_LIMIT_NANOS, TimeUnit.NANOSECONDS);
-            }
-            held.add(reply);
-            if (second != null) {
-                held.add(second);
-            }
-            return;
-        }
-        counters.onImpaired(Impairment.DELAYED);
-        long nanos = impairer.delayNanos();
-        later(ctx, reply, nanos);
-        if (second != null) {
-            later(ctx, second, nanos);
-        }
-        releaseHeld(ctx, nanos + 1_000);
-    }
-
-    private void send(ChannelHandlerContext ctx, DatagramPacket reply) {
-        int length = reply.content().readableBytes();
         if (length == 0) {
-            // Truncated to nothing: Netty would skip it silently.
-            InetSocketAddress to = reply.recipient();
-            reply.release();
-            sendEmpty(ctx, to);
+            ctx.flush(); // after what is queued, so that replies to one peer stay in order
+            try {
+                NettyChannels.sendEmpty(ctx.channel(), sender);
+                counters.onReplied(1, 0);
+            } catch (IOException e) {
+                responder.onError(e);
+            }
             return;
         }
-        ctx.write(reply, ctx.voidPromise());
-        counters.onReplied(1, length);
+        ByteBuf reply = ctx.alloc().directBuffer(length, length);
+        int fromPrefix = Math.min(length, prefix.length);
+        reply.writeBytes(prefix, 0, fromPrefix).writeBytes(data, data.readerIndex(), length - fromPrefix);
+        ctx.write(new DatagramPacket(reply, sender), new Written(ctx.channel(), length).addListener(counted));
     }
 
-    private void later(ChannelHandlerContext ctx, DatagramPacket reply, long nanos) {
-        ctx.executor().schedule(() -> {
-            waiting--;
-            send(ctx, reply);
-            ctx.flush();
-        }, nanos, TimeUnit.NANOSECONDS);
+    /** @return {@code null}: a reply leaves from the channel's own address (see {@link HostAddresses}). */
+    @Override
+    public PeerAddress replyFrom() {
+        return null;
     }
 
-    /** Sends what was held back, after the reply just queued: {@code afterNanos} from now. */
-    private void releaseHeld(ChannelHandlerContext ctx, long afterNanos) {
-        while (!held.isEmpty()) {
-            DatagramPacket reply = held.poll();
-            if (afterNanos == 0) {
-                waiting--;
-                send(ctx, reply);
-            } else {
-                later(ctx, reply, afterNanos);
-            }
+    /** Sends a reply that waited, from the thread of {@link DelayedReplies}; counted by it. */
+    @Override
+    public void send(byte[] datagram, PeerAddress to, PeerAddress from) throws IOException {
+        Channel channel = ctx.channel();
+        if (datagram.length == 0) {
+            NettyChannels.sendEmpty(channel, to.toSocketAddress());
+            return;
         }
-        if (afterNanos == 0) {
-            ctx.flush();
-        }
-    }
-
-    private void sendEmpty(ChannelHandlerContext ctx, InetSocketAddress sender) {
-        ctx.flush();
-        try {
-            transport.sendEmpty(ctx.channel(), sender);
-            counters.onReplied(1, 0);
-        } catch (IOException e) {
-            responder.onError(e);
+        ChannelFuture written = channel.writeAndFlush(
+                new DatagramPacket(Unpooled.wrappedBuffer(datagram), to.toSocketAddress())).awaitUninterruptibly();
+        if (!written.isSuccess()) {
+            Throwable cause = written.cause();
+            throw cause instanceof IOException ? (IOException) cause : new IOException(cause);
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
+        responder.onBatchSent();
     }
 
     /** Errors concern one peer at most: counted and shown by the responder; the channel stays open. */

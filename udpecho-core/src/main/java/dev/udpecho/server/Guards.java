@@ -6,7 +6,7 @@ import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.LoopGuard;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.SourceRateLimiter;
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 
 /**
  * The server's policy: access list, loop guard, rate limits, then any policy of the embedding application, in
@@ -35,7 +35,7 @@ final class Guards implements ReplyPolicy {
     }
 
     @Override
-    public DropReason decide(PeerAddress source, ByteBuf payload) {
+    public DropReason decide(PeerAddress source, ByteBuffer payload) {
         DropReason reason;
         if (accessList != null && (reason = accessList.decide(source, payload)) != null) {
             return reason;

@@ -13,10 +13,8 @@ import dev.udpecho.policy.ReplyPolicy;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -38,8 +36,6 @@ final class NativeEngine implements Engine {
     private static final int RECEIVE_TIMEOUT_MS = 100;
     /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
     private static final int SEND_TIMEOUT_MS = 100;
-    /** A host with more addresses than this is served by the wildcard sockets alone (a thread per socket). */
-    static final int MAX_ADDRESS_SOCKETS = 16;
 
     private final ServerConfig config;
     private final ReplyPolicy policy;
@@ -138,11 +134,7 @@ final class NativeEngine implements Engine {
      * cannot be bound (gone since it was listed) is left to the wildcard sockets, which serve it as before.
      */
     private void bindHostAddresses(int port) {
-        List<InetAddress> hostAddresses = hostAddressesUnder(locals.subList(0, requestedSockets));
-        if (hostAddresses.isEmpty() || hostAddresses.size() > MAX_ADDRESS_SOCKETS) {
-            return;
-        }
-        for (InetAddress address : hostAddresses) {
+        for (InetAddress address : HostAddresses.under(locals.subList(0, requestedSockets))) {
             for (int w = 0; w < config.workers(); w++) {
                 NativeSocket socket = null;
                 try {
@@ -161,49 +153,6 @@ final class NativeEngine implements Engine {
         }
     }
 
-    /**
-     * @return the addresses of the host's interfaces that are up and that a wildcard in {@code bound} covers:
-     *     IPv4 under 0.0.0.0, IPv4 and IPv6 under a dual-stack [::], less those bound already. IPv6 link-local
-     *     addresses are left to the wildcard sockets, whose replies name the interface such an address belongs to.
-     */
-    static List<InetAddress> hostAddressesUnder(List<InetAddress> bound) {
-        // Every wildcard covers IPv4: 0.0.0.0, and [::], which udpecho makes dual-stack.
-        boolean v4 = bound.stream().anyMatch(InetAddress::isAnyLocalAddress);
-        boolean v6 = bound.stream().anyMatch(a -> a.isAnyLocalAddress() && a instanceof Inet6Address);
-        List<InetAddress> found = new ArrayList<>();
-        if (!v4) {
-            return found;
-        }
-        try {
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                    boolean wanted = a instanceof Inet6Address ? v6 && !a.isLinkLocalAddress() : v4;
-                    if (wanted && !a.isMulticastAddress() && !a.isAnyLocalAddress()) {
-                        InetAddress unscoped = unscoped(a);
-                        if (!found.contains(unscoped) && !bound.contains(unscoped)) {
-                            found.add(unscoped);
-                        }
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            return List.of(); // the wildcard sockets serve every address anyway
-        }
-        return found;
-    }
-
-    /** @return the address without the interface name Java adds to every IPv6 address it lists. */
-    private static InetAddress unscoped(InetAddress a) {
-        try {
-            return InetAddress.getByAddress(a.getAddress());
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e); // only for a byte array of the wrong length
-        }
-    }
-
     private void start() {
         byte[] prefix = config.prefix();
         for (int i = 0; i < sockets.size(); i++) {
@@ -212,25 +161,36 @@ final class NativeEngine implements Engine {
             int maxPayload = socket.isIpv6() ? DatagramLimits.MAX_IPV6_PAYLOAD : DatagramLimits.MAX_IPV4_PAYLOAD;
             DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
             rings.add(ring);
-            Impairments impairments = config.impairments();
-            Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
-            DelayedReplies waiting = null;
-            if (impairments.delays()) {
-                ServerCounters senderCounters = new ServerCounters();
-                counters.add(senderCounters);
-                waiting = new DelayedReplies(socket, senderCounters, log, impairments.maxDelayed(),
-                        "udpecho-delay-" + i);
-                delayed.add(waiting);
-            }
-            NativeWorker worker = new NativeWorker(socket, ring,
-                    new Responder(prefix.length, policy, counters.get(i), log, dropNotices), prefix.length,
-                    impairer, waiting);
+            NativeWorker worker = new NativeWorker(socket, ring, responder(i, counters.get(i), sender(socket)));
             workers.add(worker);
             Thread thread = new Thread(worker, "udpecho-worker-" + i);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
+    }
+
+    /** @return the responder of socket {@code i}, with what impairs its replies if asked. */
+    private Responder responder(int i, ServerCounters socketCounters, DatagramSender sender) {
+        Impairments impairments = config.impairments();
+        Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
+        DelayedReplies waiting = null;
+        if (impairments.delays()) {
+            ServerCounters senderCounters = new ServerCounters();
+            counters.add(senderCounters);
+            waiting = new DelayedReplies(sender, senderCounters, log, impairments.maxDelayed(), "udpecho-delay-" + i);
+            delayed.add(waiting);
+        }
+        return new Responder(config.prefix(), policy, socketCounters, log, dropNotices, impairer, waiting);
+    }
+
+    /** @return a sender for replies that waited: a buffer of its own, used by the one thread that sends them. */
+    private static DatagramSender sender(NativeSocket socket) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(DatagramLimits.RECEIVE_BUFFER_SIZE);
+        return (datagram, to, from) -> {
+            buffer.clear().put(datagram);
+            socket.sendTo(buffer, datagram.length, to, from);
+        };
     }
 
     @Override

@@ -1,36 +1,71 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairer;
+import dev.udpecho.impairment.Impairment;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.ReplyPolicy;
-import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 
 /**
- * Decides what becomes of each received datagram, for every transport: counts it, shows it in the log, asks
- * the {@link ReplyPolicy}, and checks that the reply fits in a datagram. The transports do the I/O around it:
- * {@link NativeWorker} (the fast path) and {@link EchoHandler} (Netty).
+ * The receive → decide → reply path, written once for every transport: counts each datagram, shows it in the
+ * log, asks the {@link ReplyPolicy}, checks that the reply fits in a datagram, and applies the impairments. The
+ * transports only move bytes around it: {@link NativeWorker} (the fast path) and {@link EchoHandler} (Netty's
+ * epoll and NIO) hand it each datagram and send what it queues on their {@link ReplyQueue}.
  *
- * <p>One instance per socket, used only by that socket's thread; allocates nothing.
+ * <p>Impairments, one semantics for every transport (an {@link Impairer} draws the decisions):
+ * <ul>
+ *   <li>lost: not sent; nothing else is done to it;
+ *   <li>corrupted: one byte of the payload (after the prefix) is flipped; an empty payload is left alone;
+ *   <li>truncated: the reply is cut to a random length below its own, into the prefix if it falls there; an
+ *       empty reply is left alone;
+ *   <li>duplicated: sent twice, both copies at the same time (now, or after the same delay);
+ *   <li>delayed: it waits the delay, give or take up to the jitter, from when its request came in; with
+ *       jitter, replies may overtake each other;
+ *   <li>reordered: held back until the next reply of this socket that is not held back itself has gone (now or
+ *       after its delay), and sent just after it (and not before its own delay); if none goes within 100 ms it
+ *       is sent anyway;
+ *   <li>overflowed: it was to wait, but {@code maxDelayed} replies were waiting already: not sent.
+ * </ul>
+ *
+ * <p>One instance per socket, used only by that socket's thread; allocates nothing unless a reply waits.
  */
 final class Responder {
     private static final long ERROR_NOTICE_INTERVAL_NANOS = 1_000_000_000L;
+    /** A reply held back to be sent after the next one goes anyway after this long. */
+    static final long HOLD_LIMIT_NANOS = 100_000_000L;
+    /** How long after the reply it waited for a held reply goes. */
+    private static final long AFTER_NANOS = 1_000;
 
-    private final int prefixLength;
+    private final byte[] prefix;
     private final ReplyPolicy policy;
     private final ServerCounters counters;
     private final ServerLog log;
     private final DropNotices dropNotices;
+    private final Impairer impairer;
+    private final DelayedReplies delayed;
+    private final ArrayDeque<DelayedReplies.Reply> held = new ArrayDeque<>();
+    private boolean repliedThisBatch;
     private long lastErrorNotice;
     private long errorsNotShown;
 
-    Responder(int prefixLength, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices) {
-        this.prefixLength = prefixLength;
+    /**
+     * @param impairer what to do to replies, or {@code null} for nothing.
+     * @param delayed  where replies wait, or {@code null} if none ever does.
+     */
+    Responder(byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices,
+              Impairer impairer, DelayedReplies delayed) {
+        this.prefix = prefix.clone();
         this.policy = policy;
         this.counters = counters;
         this.log = log;
         this.dropNotices = dropNotices;
+        this.impairer = impairer;
+        this.delayed = delayed;
     }
 
     ServerCounters counters() {
@@ -38,25 +73,127 @@ final class Responder {
     }
 
     /**
-     * @param source  where the datagram came from.
-     * @param payload its bytes, from {@code readerIndex} to {@code writerIndex}.
-     * @return the reply's size (prefix and payload), or −1 when it gets no reply (counted by reason).
+     * Decides on one datagram and queues its replies, if any, on {@code out}.
+     *
+     * @param source  where the datagram came from; valid during the call.
+     * @param payload its bytes, from {@code position} to {@code limit}, writable (a corrupted reply is flipped in
+     *                place); position and limit are left as they are.
+     * @param out     where its replies go.
      */
-    int onDatagram(PeerAddress source, ByteBuf payload) {
-        int length = payload.readableBytes();
+    void onDatagram(PeerAddress source, ByteBuffer payload, ReplyQueue out) {
+        int length = payload.remaining();
         counters.onReceived(length);
         log.message(source, payload);
         DropReason reason = policy.decide(source, payload);
-        int replyLength = prefixLength + length;
+        int replyLength = prefix.length + length;
         if (reason == null && replyLength > DatagramLimits.maxPayload(source)) {
             reason = DropReason.OVERSIZE;
         }
         if (reason != null) {
-            counters.onDropped(reason);
-            dropNotices.onDrop(source, reason);
-            return -1;
+            drop(source, reason);
+            return;
         }
-        return replyLength;
+        if (impairer == null) {
+            out.reply(replyLength);
+        } else {
+            impair(source, payload, replyLength, out);
+        }
+    }
+
+    /**
+     * @param source where the datagram came from.
+     * @param reason why it gets no reply; also for a transport that could not queue its reply.
+     */
+    void drop(PeerAddress source, DropReason reason) {
+        counters.onDropped(reason);
+        dropNotices.onDrop(source, reason);
+    }
+
+    /**
+     * Called by the transport once the replies queued since the last call have gone to the kernel: replies held
+     * back for them go next.
+     */
+    void onBatchSent() {
+        if (repliedThisBatch) {
+            repliedThisBatch = false;
+            releaseHeld(System.nanoTime());
+        }
+    }
+
+    private void impair(PeerAddress source, ByteBuffer payload, int replyLength, ReplyQueue out) {
+        int actions = impairer.decide();
+        if (actions == Impairer.LOSE) {
+            counters.onImpaired(Impairment.LOST);
+            return;
+        }
+        int payloadLength = replyLength - prefix.length;
+        if ((actions & Impairer.CORRUPT) != 0 && payloadLength > 0) {
+            int at = payload.position() + impairer.corruptIndex(payloadLength);
+            payload.put(at, (byte) (payload.get(at) ^ impairer.corruptMask()));
+            counters.onImpaired(Impairment.CORRUPTED);
+        }
+        int length = replyLength;
+        if ((actions & Impairer.TRUNCATE) != 0 && replyLength > 0) {
+            length = impairer.truncatedLength(replyLength);
+            counters.onImpaired(Impairment.TRUNCATED);
+        }
+        int copies = 1;
+        if ((actions & Impairer.DUPLICATE) != 0) {
+            copies = 2;
+            counters.onImpaired(Impairment.DUPLICATED);
+        }
+        boolean delay = (actions & Impairer.DELAY) != 0;
+        boolean reorder = (actions & Impairer.REORDER) != 0;
+        if (!delay && !reorder) {
+            for (int c = 0; c < copies; c++) {
+                out.reply(length);
+            }
+            repliedThisBatch = true;
+            return;
+        }
+        if (!delayed.hasRoom(copies)) {
+            counters.onImpaired(Impairment.OVERFLOWED);
+            return;
+        }
+        byte[] data = copy(payload, length);
+        PeerAddress from = out.replyFrom();
+        long now = System.nanoTime();
+        long notBefore = delay ? now + impairer.delayNanos() : now;
+        long due = reorder ? Math.max(notBefore, now + HOLD_LIMIT_NANOS) : notBefore;
+        if (!reorder) {
+            releaseHeld(due);
+        }
+        for (int c = 0; c < copies; c++) {
+            DelayedReplies.Reply reply = new DelayedReplies.Reply(data, source, from, notBefore, due);
+            if (!delayed.offer(reply)) {
+                counters.onImpaired(Impairment.OVERFLOWED);
+            } else if (reorder) {
+                held.add(reply);
+            }
+        }
+        if (delay) {
+            counters.onImpaired(Impairment.DELAYED);
+        }
+        if (reorder) {
+            counters.onImpaired(Impairment.REORDERED);
+        }
+    }
+
+    /** Held replies go just after {@code afterNanos}, when the reply they waited for goes. */
+    private void releaseHeld(long afterNanos) {
+        DelayedReplies.Reply reply;
+        while ((reply = held.poll()) != null) {
+            delayed.reschedule(reply, afterNanos + AFTER_NANOS);
+        }
+    }
+
+    /** @return the reply as it leaves: the prefix, then the payload, cut to {@code length}. */
+    private byte[] copy(ByteBuffer payload, int length) {
+        byte[] data = new byte[length];
+        int fromPrefix = Math.min(length, prefix.length);
+        System.arraycopy(prefix, 0, data, 0, fromPrefix);
+        payload.get(payload.position(), data, fromPrefix, length - fromPrefix);
+        return data;
     }
 
     /**
@@ -71,8 +208,7 @@ final class Responder {
     }
 
     /**
-     * @param refused replies the kernel refused in one batch (already counted as errors by the caller's
-     *                counters, or here).
+     * @param refused replies the kernel refused in one batch.
      * @param reason  the system's reason for the last one.
      */
     void onRefusedReplies(int refused, String reason) {

@@ -1,7 +1,8 @@
 package dev.udpecho.server;
 
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.ByteBuf;
+
+import java.nio.ByteBuffer;
 
 /**
  * Where the server reports what it receives ({@code Message[IP:PORT] - DATA}) and what else happens to it.
@@ -13,7 +14,7 @@ public interface ServerLog extends AutoCloseable {
     /** Shows nothing. */
     ServerLog SILENT = new ServerLog() {
         @Override
-        public void message(PeerAddress source, ByteBuf payload) {
+        public void message(PeerAddress source, ByteBuffer payload) {
         }
 
         @Override
@@ -34,9 +35,9 @@ public interface ServerLog extends AutoCloseable {
      * Records one received datagram. The bytes it needs are copied before it returns.
      *
      * @param source  where the datagram came from; copied.
-     * @param payload its bytes, from {@code readerIndex}; neither read nor released by this call.
+     * @param payload its bytes, from {@code position} to {@code limit}; read with absolute gets, left as it is.
      */
-    void message(PeerAddress source, ByteBuf payload);
+    void message(PeerAddress source, ByteBuffer payload);
 
     /** @param line one line of text about the server (an error, a warning); printed even when messages are not. */
     void notice(String line);

@@ -3,10 +3,10 @@ package dev.udpecho.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.udpecho.net.PeerAddress;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteBuffer;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,7 +25,7 @@ class AsyncServerLogTest {
     private static final PeerAddress FROM = new PeerAddress().set(new InetSocketAddress("127.0.0.1", 46622));
 
     private static void message(AsyncServerLog log, String text) {
-        log.message(FROM, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+        log.message(FROM, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -35,7 +35,7 @@ class AsyncServerLogTest {
         message(log, "hello\n");
         message(log, "how are you\n");
         message(log, "fake\nMessage[1.2.3.4:5] - \u001b[2Jowned");
-        log.message(new PeerAddress().set(new InetSocketAddress("::1", 5000)), Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 'x'}));
+        log.message(new PeerAddress().set(new InetSocketAddress("::1", 5000)), ByteBuffer.wrap(new byte[] {(byte) 0xff, 'x'}));
         log.close();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "Message[127.0.0.1:46622] - hello\n"
@@ -51,7 +51,7 @@ class AsyncServerLogTest {
         byte[] big = new byte[65_502];
         Arrays.fill(big, (byte) 'B');
         big[0] = ' ';
-        log.message(FROM, Unpooled.wrappedBuffer(big));
+        log.message(FROM, ByteBuffer.wrap(big));
         log.close();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("Message[127.0.0.1:46622] - BBBBBBBB... [65502 bytes]\n");
     }
@@ -121,10 +121,10 @@ class AsyncServerLogTest {
         message(log, "hello\n");
         message(log, "x\"}\n{\"forged\":1\u001b[2J\u202e");
         log.message(new PeerAddress().set(new InetSocketAddress("::1", 5000)),
-                Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, '\\', 'x'}));
+                ByteBuffer.wrap(new byte[] {(byte) 0xff, '\\', 'x'}));
         byte[] big = new byte[65_502];
         Arrays.fill(big, (byte) 'B');
-        log.message(FROM, Unpooled.wrappedBuffer(big));
+        log.message(FROM, ByteBuffer.wrap(big));
         log.notice("Socket error: \"quoted\"");
         log.close();
         long after = System.currentTimeMillis();

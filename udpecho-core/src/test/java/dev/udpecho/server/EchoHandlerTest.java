@@ -1,6 +1,5 @@
 package dev.udpecho.server;
 
-import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.ReplyPolicy;
@@ -26,9 +25,9 @@ class EchoHandlerTest {
 
     private EmbeddedChannel channel(String prefix, ReplyPolicy policy) {
         byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
-        Responder responder = new Responder(bytes.length, policy, counters, ServerLog.SILENT,
-                new DropNotices(line -> { }));
-        return new EmbeddedChannel(new EchoHandler(Transport.NIO, bytes, responder, null, 1));
+        Responder responder = new Responder(bytes, policy, counters, ServerLog.SILENT, new DropNotices(line -> { }),
+                null, null);
+        return new EmbeddedChannel(new EchoHandler(bytes, sender -> responder));
     }
 
     private static DatagramPacket datagram(byte[] payload, InetSocketAddress from) {

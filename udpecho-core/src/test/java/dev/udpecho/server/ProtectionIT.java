@@ -8,12 +8,12 @@ import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.RateLimits;
 import dev.udpecho.testing.Loopback;
 import dev.udpecho.testing.Slow;
-import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.ByteBuffer;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +160,7 @@ class ProtectionIT {
         List<String> notices = Collections.synchronizedList(new ArrayList<>());
         ServerLog capture = new ServerLog() {
             @Override
-            public void message(PeerAddress source, ByteBuf payload) {
+            public void message(PeerAddress source, ByteBuffer payload) {
             }
 
             @Override
