@@ -1,6 +1,7 @@
 package dev.udpecho.bench;
 
 import dev.udpecho.impairment.Impairment;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.Transport;
 import dev.udpecho.server.EchoServer;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class AgainstImpairedServerIT {
 
     @Test
     void fivePercentLossIsReportedAsFivePercent() throws Exception {
-        try (EchoServer server = EchoServer.builder().port(0).loss(0.05).seed(862).start()) {
+        try (EchoServer server = EchoServer.builder().port(0).impairments(Impairments.parse("loss=5%", "seed=862")).start()) {
             BenchConfig config = new BenchConfig(Benches.loopback(server.address().getPort()), Benches.OK,
                     BenchMode.WINDOW, Duration.ofSeconds(3), 64, 64, 0, Duration.ofMillis(300),
                     Duration.ofMillis(100), Transport.best());
@@ -35,8 +36,8 @@ class AgainstImpairedServerIT {
 
     @Test
     void duplicatesAndDelayAreReportedAsDone() throws Exception {
-        try (EchoServer server = EchoServer.builder().port(0).duplicate(0.1).delay(Duration.ofMillis(10)).seed(7)
-                .start()) {
+        try (EchoServer server = EchoServer.builder().port(0)
+                .impairments(Impairments.parse("duplicate=0.1", "delay=10ms", "seed=7")).start()) {
             BenchConfig config = new BenchConfig(Benches.loopback(server.address().getPort()), Benches.OK,
                     BenchMode.PINGPONG, Duration.ofSeconds(1), 64, 1, 0, Duration.ZERO, Duration.ofMillis(500),
                     Transport.best());

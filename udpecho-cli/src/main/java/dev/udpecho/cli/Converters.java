@@ -2,6 +2,7 @@ package dev.udpecho.cli;
 
 import dev.udpecho.net.Transport;
 import dev.udpecho.server.LogFormat;
+import dev.udpecho.text.Durations;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -163,40 +164,13 @@ final class Converters {
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s|m|h)?");
-
-    /**
-     * @param value e.g. {@code 200ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 20}.
-     * @return the duration.
-     */
+    /** @return the duration, e.g. {@code 200ms}, {@code 2s}, {@code 1m}; see {@link Durations}. */
     static Duration duration(String value) {
-        Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a duration (e.g. 200ms, 2s, 1m)");
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        BigDecimal nanosPerUnit;
-        switch (unit) {
-            case "us":
-                nanosPerUnit = BigDecimal.valueOf(1_000L);
-                break;
-            case "ms":
-                nanosPerUnit = BigDecimal.valueOf(1_000_000L);
-                break;
-            case "m":
-                nanosPerUnit = BigDecimal.valueOf(60_000_000_000L);
-                break;
-            case "h":
-                nanosPerUnit = BigDecimal.valueOf(3_600_000_000_000L);
-                break;
-            default:
-                nanosPerUnit = BigDecimal.valueOf(1_000_000_000L);
-        }
-        BigDecimal nanos = new BigDecimal(m.group(1)).multiply(nanosPerUnit);
-        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new TypeConversionException("'" + value + "' is too long");
-        }
-        return Duration.ofNanos(nanos.longValue());
     }
 
     static int integer(String value, int min, int max, String what) {

@@ -1,6 +1,5 @@
 package dev.udpecho.cli;
 
-import dev.udpecho.impairment.Impairments;
 import dev.udpecho.metrics.MetricsEndpoint;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.server.AsyncServerLog;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +34,6 @@ import java.util.concurrent.TimeUnit;
             "a bad network on purpose, to test UDP clients."},
         footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
 final class ServerCommand implements Callable<Integer> {
-    @Spec
     CommandSpec spec;
 
     @Option(names = "--bind", paramLabel = "ADDR", split = ",",
@@ -81,8 +78,7 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     ProtectionOptions protection;
 
-    @Mixin
-    ImpairmentOptions impairment;
+    private final ImpairmentOptions impairment = new ImpairmentOptions();
 
     @Mixin
     TransportOption transport;
@@ -98,16 +94,21 @@ final class ServerCommand implements Callable<Integer> {
         this.err = err;
     }
 
+    /** Picocli's model of this command: the impairment options join it here, made from their declarations. */
+    @Spec
+    void spec(CommandSpec spec) {
+        this.spec = spec;
+        impairment.addTo(spec);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig serverConfig;
         try {
-            Impairments impairments = impairment.impairments();
-            // Impaired runs repeat exactly with one worker: each worker draws its own decisions.
-            int sockets = workers != null ? workers : impairments.isOn() ? 1 : ServerConfig.defaultWorkers();
-            serverConfig = new ServerConfig(bind, port, prefix.getBytes(StandardCharsets.UTF_8), transport.transport,
-                    sockets, receiveBuffer, protection.allowLowSourcePorts, protection.rateLimits(),
-                    protection.accessList(), impairments);
+            serverConfig = ServerConfig.builder().bindAddresses(bind).port(port).prefix(prefix)
+                    .transport(transport.transport).workers(workers).receiveBufferBytes(receiveBuffer)
+                    .allowLowSourcePorts(protection.allowLowSourcePorts).rateLimits(protection.rateLimits())
+                    .accessList(protection.accessList()).impairments(impairment.impairments()).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.impairment.Impairment;
+import dev.udpecho.impairment.ImpairmentOption;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.DatagramSizes;
 import dev.udpecho.server.ServerStats;
@@ -227,5 +228,29 @@ class MainTest {
     void helpSaysHowToSetOptionsOutsideTheCommandLine() {
         assertThat(run("server", "--help")).isZero();
         assertThat(out()).contains("--config=FILE", "UDPECHO_<OPTION>", "--metrics=HOST:PORT", "--log-format=text|json");
+    }
+
+    /** Each impairment option is declared once, in the engine; the command line makes its options from there. */
+    @Test
+    void everyImpairmentOptionIsAServerOptionWithItsOwnDescription() {
+        picocli.CommandLine.Model.CommandSpec server = UdpEchoCommand.commandLine(Map.of(), System.in, System.out,
+                System.err).getSubcommands().get("server").getCommandSpec();
+        for (ImpairmentOption o : ImpairmentOption.values()) {
+            picocli.CommandLine.Model.OptionSpec option = server.findOption("--" + o.key());
+            assertThat(option).as("--" + o.key()).isNotNull();
+            assertThat(String.join(" ", option.description())).isEqualTo(o.description().replace("%", "%%"));
+            assertThat(option.paramLabel()).isEqualTo(o.paramLabel());
+        }
+    }
+
+    @Test
+    void impairmentsComeFromTheEnvironmentAndTheConfigFileToo(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("udpecho.properties");
+        Files.writeString(file, "server.loss=2\n");
+        assertThat(runWith(Map.of("UDPECHO_DUPLICATE", "x"), "server", "--port", "0")).isEqualTo(2);
+        assertThat(err()).contains("'--duplicate'", "'x' is not a probability", "UDPECHO_DUPLICATE");
+        err.reset();
+        assertThat(run("server", "--port", "0", "--config", file.toString())).isEqualTo(2);
+        assertThat(err()).contains("'--loss'", "'2' is not a probability", file.toString());
     }
 }

@@ -6,6 +6,8 @@ import java.util.Objects;
 /**
  * What to do to replies so that a UDP client can be tested against a bad network: lose, delay, duplicate,
  * reorder, corrupt and truncate them, each with its own probability. Immutable; every value is checked here.
+ * Built by name with {@link #builder()} or parsed with {@link #parse}; each option is declared once, in
+ * {@link ImpairmentOption}; the server applies them with one semantics on every transport.
  *
  * @param loss       probability that a reply is not sent.
  * @param delay      how long each reply waits before it is sent, 0 to 60 s.
@@ -57,44 +59,127 @@ public record Impairments(double loss, Duration delay, Duration jitter, double d
         return !delay.isZero() || reorder > 0;
     }
 
-    /** @param p probability. @return these impairments with that loss. */
-    public Impairments withLoss(double p) {
-        return new Impairments(p, delay, jitter, duplicate, reorder, corrupt, truncate, seed, maxDelayed);
+    /** @return a builder that starts from a perfect network. */
+    public static Builder builder() {
+        return new Builder(NONE);
     }
 
-    /** @param d delay. @param j jitter. @return these impairments with that delay. */
-    public Impairments withDelay(Duration d, Duration j) {
-        return new Impairments(loss, d, j, duplicate, reorder, corrupt, truncate, seed, maxDelayed);
+    /** @return a builder that starts from these impairments. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** @param p probability. @return these impairments with that duplication. */
-    public Impairments withDuplicate(double p) {
-        return new Impairments(loss, delay, jitter, p, reorder, corrupt, truncate, seed, maxDelayed);
+    /**
+     * Parses impairments as the command line and the JUnit extension take them, one {@code name=value} each,
+     * named as {@link ImpairmentOption} declares them: {@code loss=5%}, {@code delay=20ms±5ms}, {@code seed=42}.
+     *
+     * @param options e.g. {@code "loss=5%", "duplicate=0.01"}; a value may also come as {@code loss 5%}.
+     * @return the impairments.
+     * @throws IllegalArgumentException naming the option, for an unknown one or a value it does not take.
+     */
+    public static Impairments parse(String... options) {
+        Builder b = builder();
+        for (String option : options) {
+            String o = option.trim();
+            int at = o.indexOf('=');
+            if (at < 0) {
+                at = o.indexOf(' ');
+            }
+            if (at < 0) {
+                throw new IllegalArgumentException("'" + option + "' is not name=value (e.g. loss=5%)");
+            }
+            ImpairmentOption named = ImpairmentOption.named(o.substring(0, at).trim());
+            try {
+                named.apply(b, o.substring(at + 1).trim());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(named.key() + ": " + e.getMessage(), e);
+            }
+        }
+        return b.build();
     }
 
-    /** @param p probability. @return these impairments with that reordering. */
-    public Impairments withReorder(double p) {
-        return new Impairments(loss, delay, jitter, duplicate, p, corrupt, truncate, seed, maxDelayed);
-    }
+    /** Collects impairments by name; {@link #build()} checks them. Not thread-safe. */
+    public static final class Builder {
+        private double loss;
+        private Duration delay;
+        private Duration jitter;
+        private double duplicate;
+        private double reorder;
+        private double corrupt;
+        private double truncate;
+        private Long seed;
+        private int maxDelayed;
 
-    /** @param p probability. @return these impairments with that corruption. */
-    public Impairments withCorrupt(double p) {
-        return new Impairments(loss, delay, jitter, duplicate, reorder, p, truncate, seed, maxDelayed);
-    }
+        private Builder(Impairments from) {
+            loss = from.loss;
+            delay = from.delay;
+            jitter = from.jitter;
+            duplicate = from.duplicate;
+            reorder = from.reorder;
+            corrupt = from.corrupt;
+            truncate = from.truncate;
+            seed = from.seed;
+            maxDelayed = from.maxDelayed;
+        }
 
-    /** @param p probability. @return these impairments with that truncation. */
-    public Impairments withTruncate(double p) {
-        return new Impairments(loss, delay, jitter, duplicate, reorder, corrupt, p, seed, maxDelayed);
-    }
+        /** @param p probability that a reply is not sent. @return this builder. */
+        public Builder loss(double p) {
+            loss = p;
+            return this;
+        }
 
-    /** @param s seed, or {@code null} for a random one. @return these impairments with that seed. */
-    public Impairments withSeed(Long s) {
-        return new Impairments(loss, delay, jitter, duplicate, reorder, corrupt, truncate, s, maxDelayed);
-    }
+        /** @param d how long each reply waits. @return this builder. */
+        public Builder delay(Duration d) {
+            delay = d;
+            return this;
+        }
 
-    /** @param n replies that may wait at once. @return these impairments with that bound. */
-    public Impairments withMaxDelayed(int n) {
-        return new Impairments(loss, delay, jitter, duplicate, reorder, corrupt, truncate, seed, n);
+        /** @param j up to how much more or less than the delay each reply waits. @return this builder. */
+        public Builder jitter(Duration j) {
+            jitter = j;
+            return this;
+        }
+
+        /** @param p probability that a reply is sent twice. @return this builder. */
+        public Builder duplicate(double p) {
+            duplicate = p;
+            return this;
+        }
+
+        /** @param p probability that a reply is held back and sent after the next one. @return this builder. */
+        public Builder reorder(double p) {
+            reorder = p;
+            return this;
+        }
+
+        /** @param p probability that a payload byte of a reply is flipped. @return this builder. */
+        public Builder corrupt(double p) {
+            corrupt = p;
+            return this;
+        }
+
+        /** @param p probability that a reply is cut short. @return this builder. */
+        public Builder truncate(double p) {
+            truncate = p;
+            return this;
+        }
+
+        /** @param s seed of the decisions, {@code null} for a random one. @return this builder. */
+        public Builder seed(Long s) {
+            seed = s;
+            return this;
+        }
+
+        /** @param n replies that may wait at once. @return this builder. */
+        public Builder maxDelayed(int n) {
+            maxDelayed = n;
+            return this;
+        }
+
+        /** @return the impairments. @throws IllegalArgumentException naming a value out of range. */
+        public Impairments build() {
+            return new Impairments(loss, delay, jitter, duplicate, reorder, corrupt, truncate, seed, maxDelayed);
+        }
     }
 
     private static void probability(String name, double p) {

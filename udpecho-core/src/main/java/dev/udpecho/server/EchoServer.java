@@ -3,10 +3,8 @@ package dev.udpecho.server;
 import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.net.Transport;
-import dev.udpecho.policy.AccessList;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.LoopGuard;
-import dev.udpecho.policy.RateLimits;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.SourceRateLimiter;
 
@@ -20,11 +18,10 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A running UDP echo server: its sockets, the threads that serve them, and their counters.
@@ -43,8 +40,8 @@ import java.util.Objects;
  * <p>As a bad network for a client under test (one worker, so that a seed repeats exactly):
  *
  * <pre>{@code
- * try (EchoServer server = EchoServer.builder().port(0).workers(1)
- *         .loss(0.05).delay(Duration.ofMillis(20), Duration.ofMillis(5)).duplicate(0.01).seed(42).start()) {
+ * try (EchoServer server = EchoServer.builder().port(0)
+ *         .impairments(Impairments.parse("loss=5%", "delay=20ms±5ms", "duplicate=1%", "seed=42")).start()) {
  *     ...
  *     long lost = server.stats().impaired(Impairment.LOST);
  * }
@@ -225,132 +222,76 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /**
-     * Collects a server's settings; {@link #start()} binds it. Not thread-safe.
+     * Collects a server's settings, by the names of {@link ServerConfig.Builder}'s, and the policy and log that
+     * go with them; {@link #start()} binds it. Not thread-safe.
      */
     public static final class Builder {
-        private ServerConfig config = ServerConfig.defaults();
+        private ServerConfig.Builder config = ServerConfig.builder();
         private ReplyPolicy policy = ReplyPolicy.ALWAYS;
         private ServerLog log = ServerLog.SILENT;
-        private boolean workersChosen;
 
         private Builder() {
         }
 
         /** @param port UDP port, 0 for any free one. @return this builder. */
         public Builder port(int port) {
-            config = config.withPort(port);
+            config.port(port);
             return this;
         }
 
         /** @param prefix text put before each reply, as UTF-8; empty for a plain echo. @return this builder. */
         public Builder prefix(String prefix) {
-            config = config.withPrefix(prefix.getBytes(StandardCharsets.UTF_8));
+            config.prefix(prefix);
             return this;
         }
 
         /** @param prefix bytes put before each reply. @return this builder. */
         public Builder prefix(byte[] prefix) {
-            config = config.withPrefix(prefix);
+            config.prefix(prefix);
             return this;
         }
 
         /** @param addresses local addresses to bind; none for every interface. @return this builder. */
         public Builder bind(InetAddress... addresses) {
-            config = config.withBindAddresses(List.of(addresses));
+            config.bindAddresses(List.of(addresses));
             return this;
         }
 
         /** @param transport the I/O transport. @return this builder. */
         public Builder transport(Transport transport) {
-            config = config.withTransport(transport);
+            config.transport(transport);
             return this;
         }
 
         /** @param workers sockets per bind address, each with its own thread. @return this builder. */
         public Builder workers(int workers) {
-            config = config.withWorkers(workers);
-            workersChosen = true;
+            config.workers(workers);
             return this;
-        }
-
-        /** @param bytes socket receive buffer to ask for. @return this builder. */
-        public Builder receiveBuffer(int bytes) {
-            config = config.withReceiveBuffer(bytes);
-            return this;
-        }
-
-        /** @param allow whether to answer sources below port 1024. @return this builder. */
-        public Builder allowLowSourcePorts(boolean allow) {
-            config = config.withAllowLowSourcePorts(allow);
-            return this;
-        }
-
-        /** @param limits per-source and overall rate limits; {@link RateLimits#OFF} for none. @return this builder. */
-        public Builder rateLimits(RateLimits limits) {
-            config = config.withRateLimits(limits);
-            return this;
-        }
-
-        /** @param list sources allowed and denied. @return this builder. */
-        public Builder accessList(AccessList list) {
-            config = config.withAccessList(list);
-            return this;
-        }
-
-        /** @param what what to do to replies on purpose. @return this builder. */
-        public Builder impairments(Impairments what) {
-            config = config.withImpairments(what);
-            return this;
-        }
-
-        /** @param p probability that a reply is not sent. @return this builder. */
-        public Builder loss(double p) {
-            return impairments(config.impairments().withLoss(p));
-        }
-
-        /** @param delay how long each reply waits. @return this builder. */
-        public Builder delay(Duration delay) {
-            return delay(delay, Duration.ZERO);
-        }
-
-        /** @param delay how long each reply waits. @param jitter give or take up to this. @return this builder. */
-        public Builder delay(Duration delay, Duration jitter) {
-            return impairments(config.impairments().withDelay(delay, jitter));
-        }
-
-        /** @param p probability that a reply is sent twice. @return this builder. */
-        public Builder duplicate(double p) {
-            return impairments(config.impairments().withDuplicate(p));
-        }
-
-        /** @param p probability that a reply is held back and sent after the next one. @return this builder. */
-        public Builder reorder(double p) {
-            return impairments(config.impairments().withReorder(p));
-        }
-
-        /** @param p probability that a payload byte of a reply is flipped. @return this builder. */
-        public Builder corrupt(double p) {
-            return impairments(config.impairments().withCorrupt(p));
-        }
-
-        /** @param p probability that a reply is cut short. @return this builder. */
-        public Builder truncate(double p) {
-            return impairments(config.impairments().withTruncate(p));
         }
 
         /**
-         * @param seed seed of the impairment decisions: with one worker, the same seed and the same datagrams
-         *             give the same decisions.
+         * @param what what to do to replies on purpose, e.g. {@code Impairments.parse("loss=5%", "seed=42")}.
+         *             Without an explicit number of workers, an impaired server has one, so that a seed
+         *             repeats exactly.
          * @return this builder.
          */
-        public Builder seed(long seed) {
-            return impairments(config.impairments().withSeed(seed));
+        public Builder impairments(Impairments what) {
+            config.impairments(what);
+            return this;
+        }
+
+        /**
+         * @param settings changes any other setting by name, e.g. {@code c -> c.receiveBufferBytes(1 << 20)}.
+         * @return this builder.
+         */
+        public Builder config(Consumer<ServerConfig.Builder> settings) {
+            settings.accept(config);
+            return this;
         }
 
         /** @param config every setting at once. @return this builder. */
         public Builder config(ServerConfig config) {
-            this.config = Objects.requireNonNull(config, "config");
-            workersChosen = true;
+            this.config = config.toBuilder();
             return this;
         }
 
@@ -367,17 +308,14 @@ public final class EchoServer implements AutoCloseable {
         }
 
         /**
-         * Binds the server. With impairments and no explicit number of workers, it has one worker.
+         * Binds the server.
          *
          * @return the server, bound and answering.
          * @throws BindFailedException if a socket cannot be bound.
+         * @throws IllegalArgumentException naming a setting out of range.
          */
         public EchoServer start() throws BindFailedException {
-            ServerConfig c = config;
-            if (!workersChosen && c.impairments().isOn()) {
-                c = c.withWorkers(1); // one stream of decisions, so that a seed repeats exactly
-            }
-            return open(c, policy, log).bind();
+            return open(config.build(), policy, log).bind();
         }
     }
 }

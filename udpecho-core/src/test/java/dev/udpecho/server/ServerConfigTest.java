@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.Transport;
 import org.junit.jupiter.api.Test;
 
@@ -17,37 +18,45 @@ class ServerConfigTest {
         assertThat(new String(c.prefix(), StandardCharsets.UTF_8)).isEqualTo("OK...");
         assertThat(c.bindAddresses()).isEmpty();
         assertThat(c.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    @Test
+    void anImpairedServerHasOneWorkerUnlessToldOtherwise() {
+        Impairments lossy = Impairments.parse("loss=5%");
+        assertThat(ServerConfig.builder().impairments(lossy).build().workers()).isEqualTo(1);
+        assertThat(ServerConfig.builder().impairments(lossy).workers(3).build().workers()).isEqualTo(3);
     }
 
     @Test
     void portOutOfRangeIsRefusedNamingTheRange() {
-        assertThatThrownBy(() -> ServerConfig.defaults().withPort(65_536))
+        assertThatThrownBy(() -> ServerConfig.builder().port(65_536).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("port must be 0 to 65535, not 65536");
-        assertThatThrownBy(() -> ServerConfig.defaults().withPort(-1)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(ServerConfig.defaults().withPort(0).port()).isZero();
+        assertThatThrownBy(() -> ServerConfig.builder().port(-1).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ServerConfig.builder().port(0).build().port()).isZero();
     }
 
     @Test
     void prefixLongerThanAnyDatagramIsRefused() {
-        assertThatThrownBy(() -> ServerConfig.defaults().withPrefix(new byte[65_508]))
+        assertThatThrownBy(() -> ServerConfig.builder().prefix(new byte[65_508]).build())
                 .hasMessage("prefix must be at most 65507 bytes, not 65508");
-        assertThat(ServerConfig.defaults().withPrefix(new byte[0]).prefix()).isEmpty();
+        assertThat(ServerConfig.builder().prefix(new byte[0]).build().prefix()).isEmpty();
     }
 
     @Test
     void workersMustBePositive() {
-        assertThatThrownBy(() -> ServerConfig.defaults().withWorkers(0)).hasMessage("workers must be 1 to 256, not 0");
+        assertThatThrownBy(() -> ServerConfig.builder().workers(0).build()).hasMessage("workers must be 1 to 256, not 0");
     }
 
     @Test
     void prefixIsCopiedInAndOut() {
         byte[] prefix = {1, 2, 3};
-        ServerConfig c = ServerConfig.defaults().withPrefix(prefix);
+        ServerConfig c = ServerConfig.builder().prefix(prefix).build();
         prefix[0] = 9;
         assertThat(c.prefix()).containsExactly(1, 2, 3);
         c.prefix()[1] = 9;
         assertThat(c.prefix()).containsExactly(1, 2, 3);
-        assertThat(c).isEqualTo(ServerConfig.defaults().withPrefix(new byte[] {1, 2, 3}));
+        assertThat(c).isEqualTo(ServerConfig.builder().prefix(new byte[] {1, 2, 3}).build());
     }
 
     @Test
@@ -55,6 +64,6 @@ class ServerConfigTest {
         assertThat(Transport.parse("NIO")).isEqualTo(Transport.NIO);
         assertThat(Transport.parse("auto")).isEqualTo(Transport.best());
         assertThatThrownBy(() -> Transport.parse("quic")).hasMessageContaining("unknown transport 'quic'");
-        assertThat(ServerConfig.defaults().withTransport(Transport.NIO).transport()).isEqualTo(Transport.NIO);
+        assertThat(ServerConfig.builder().transport(Transport.NIO).build().transport()).isEqualTo(Transport.NIO);
     }
 }

@@ -1,5 +1,6 @@
 package dev.udpecho.junit5;
 
+import dev.udpecho.impairment.ImpairmentOption;
 import dev.udpecho.impairment.Impairments;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 
 /**
  * A UDP echo server on a free loopback port for the tests of a UDP client, optionally a bad network: it loses,
@@ -27,7 +27,7 @@ import java.time.Duration;
  * <pre>{@code
  * class MyClientTest {
  *     @RegisterExtension
- *     static UdpEchoExtension echo = UdpEchoExtension.withLoss(0.2).prefix("").seed(42);
+ *     static UdpEchoExtension echo = UdpEchoExtension.echo().prefix("").impair("loss=20%", "seed=42");
  *
  *     @Test
  *     void retriesUntilAnswered(InetSocketAddress server) {
@@ -43,8 +43,7 @@ import java.time.Duration;
  */
 public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver {
-    private EchoServer.Builder builder = EchoServer.builder().bind(InetAddress.getLoopbackAddress()).port(0);
-    private Impairments impairments = Impairments.NONE;
+    private final EchoServer.Builder builder = EchoServer.builder().bind(InetAddress.getLoopbackAddress()).port(0);
     private volatile EchoServer server;
     /** The test class or test whose lifetime the server has: nested classes and tests inherit it. */
     private String owner;
@@ -57,66 +56,26 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
         return new UdpEchoExtension();
     }
 
-    /** @param p probability that a reply is not sent. @return a server that loses replies. */
-    public static UdpEchoExtension withLoss(double p) {
-        return echo().loss(p);
-    }
-
-    /** @param delay how long each reply waits. @return a server that delays replies. */
-    public static UdpEchoExtension withDelay(Duration delay) {
-        return echo().delay(delay);
-    }
-
     /** @param prefix bytes before each reply, as UTF-8; empty for a plain echo. @return this extension. */
     public UdpEchoExtension prefix(String prefix) {
         builder.prefix(prefix);
         return this;
     }
 
-    /** @param p probability that a reply is not sent. @return this extension. */
-    public UdpEchoExtension loss(double p) {
-        impairments = impairments.withLoss(p);
-        return this;
+    /**
+     * Makes the server a bad network, with the options of {@code udpecho server} without their dashes.
+     *
+     * @param options e.g. {@code "loss=20%", "delay=20ms±5ms", "seed=42"}; see {@link ImpairmentOption}.
+     * @return this extension.
+     * @throws IllegalArgumentException naming an unknown option or a value out of range.
+     */
+    public UdpEchoExtension impair(String... options) {
+        return impairments(Impairments.parse(options));
     }
 
-    /** @param delay how long each reply waits. @return this extension. */
-    public UdpEchoExtension delay(Duration delay) {
-        return delay(delay, Duration.ZERO);
-    }
-
-    /** @param delay how long each reply waits. @param jitter give or take up to this. @return this extension. */
-    public UdpEchoExtension delay(Duration delay, Duration jitter) {
-        impairments = impairments.withDelay(delay, jitter);
-        return this;
-    }
-
-    /** @param p probability that a reply is sent twice. @return this extension. */
-    public UdpEchoExtension duplicate(double p) {
-        impairments = impairments.withDuplicate(p);
-        return this;
-    }
-
-    /** @param p probability that a reply is held back and sent after the next. @return this extension. */
-    public UdpEchoExtension reorder(double p) {
-        impairments = impairments.withReorder(p);
-        return this;
-    }
-
-    /** @param p probability that a payload byte of a reply is flipped. @return this extension. */
-    public UdpEchoExtension corrupt(double p) {
-        impairments = impairments.withCorrupt(p);
-        return this;
-    }
-
-    /** @param p probability that a reply is cut short. @return this extension. */
-    public UdpEchoExtension truncate(double p) {
-        impairments = impairments.withTruncate(p);
-        return this;
-    }
-
-    /** @param seed seed of the decisions: the same seed and datagrams give the same decisions. @return this. */
-    public UdpEchoExtension seed(long seed) {
-        impairments = impairments.withSeed(seed);
+    /** @param what what the server does to replies, e.g. built with {@link Impairments#builder()}. @return this. */
+    public UdpEchoExtension impairments(Impairments what) {
+        builder.impairments(what);
         return this;
     }
 
@@ -170,7 +129,7 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
 
     private void start(ExtensionContext context) throws BindFailedException {
         if (server == null) {
-            server = builder.impairments(impairments).start();
+            server = builder.start();
             owner = context.getUniqueId();
         }
     }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetryingClientTest {
     /** One server for the whole class: a plain echo that loses a fifth of its replies, the same ones every run. */
     @RegisterExtension
-    static UdpEchoExtension lossy = UdpEchoExtension.withLoss(0.2).prefix("").seed(42);
+    static UdpEchoExtension lossy = UdpEchoExtension.echo().prefix("").impair("loss=20%", "seed=42");
 
     @Test
     void retriesThroughLoss(InetSocketAddress server) throws Exception {
@@ -43,7 +42,7 @@ class RetryingClientTest {
     class WithDuplicatesAndDelay {
         /** A fresh server for each test: every reply twice, 30 ms late. */
         @RegisterExtension
-        UdpEchoExtension slow = UdpEchoExtension.echo().prefix("").duplicate(1.0).delay(Duration.ofMillis(30));
+        UdpEchoExtension slow = UdpEchoExtension.echo().prefix("").impair("duplicate=1", "delay=30ms");
 
         @Test
         void takesOneReplyAndIgnoresTheDuplicate() throws Exception {

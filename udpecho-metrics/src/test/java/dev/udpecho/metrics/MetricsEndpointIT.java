@@ -1,6 +1,7 @@
 package dev.udpecho.metrics;
 
 import dev.udpecho.impairment.Impairment;
+import dev.udpecho.impairment.Impairments;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.DatagramSizes;
@@ -109,7 +110,8 @@ class MetricsEndpointIT {
 
     @Test
     void faultInjectionIsCountedByKind() throws Exception {
-        try (EchoServer lossy = EchoServer.builder().port(0).bind(LOOPBACK).loss(1.0).seed(862).start();
+        try (EchoServer lossy = EchoServer.builder().port(0).bind(LOOPBACK)
+                .impairments(Impairments.parse("loss=1", "seed=862")).start();
              MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress(LOOPBACK, 0), lossy);
              DatagramSocket client = Loopback.socket("127.0.0.1", 200)) {
             String scrape = "http://127.0.0.1:" + endpoint.address().getPort() + "/metrics";

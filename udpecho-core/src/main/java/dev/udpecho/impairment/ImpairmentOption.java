@@ -1,0 +1,164 @@
+package dev.udpecho.impairment;
+
+import dev.udpecho.text.Durations;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Each impairment option, declared once: its name, what its value looks like, what it does, and how its value
+ * is read. The command line ({@code --loss 5%}), {@link Impairments#parse} ({@code loss=5%}), the server's
+ * builder and the JUnit extension all take their options from here.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public enum ImpairmentOption {
+    /** Probability that a reply is not sent. */
+    LOSS("loss", "P", "Probability that a reply is not sent: 0.05 or 5%.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.loss(probability(value));
+        }
+    },
+    /** How long each reply waits, with an optional jitter. */
+    DELAY("delay", "D[±J]", "Delay each reply: 20ms, or 20ms±5ms (also 20ms+-5ms) for a uniform jitter.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            Matcher m = WITH_JITTER.matcher(value.trim());
+            if (m.matches()) {
+                b.delay(Durations.parse(m.group(1))).jitter(Durations.parse(m.group(2)));
+            } else {
+                b.delay(Durations.parse(value));
+            }
+        }
+    },
+    /** The jitter of the delay, when not given with it. */
+    JITTER("jitter", "J", "Jitter of --delay, if not given there: each reply waits the delay ± up to this.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.jitter(Durations.parse(value));
+        }
+    },
+    /** Probability that a reply is sent twice. */
+    DUPLICATE("duplicate", "P", "Probability that a reply is sent twice.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.duplicate(probability(value));
+        }
+    },
+    /** Probability that a reply is held back and sent after the next one. */
+    REORDER("reorder", "P", "Probability that a reply is held back and sent after the next one.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.reorder(probability(value));
+        }
+    },
+    /** Probability that one byte of a reply's payload is flipped. */
+    CORRUPT("corrupt", "P", "Probability that one byte of a reply's payload is flipped.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.corrupt(probability(value));
+        }
+    },
+    /** Probability that a reply is cut short. */
+    TRUNCATE("truncate", "P", "Probability that a reply is cut short.") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            b.truncate(probability(value));
+        }
+    },
+    /** Seed of the decisions. */
+    SEED("seed", "N", "Seed of the random decisions: the same seed and the same datagrams give the same"
+            + " decisions (with one worker, the default when impairing).") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            try {
+                b.seed(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a whole number");
+            }
+        }
+    },
+    /** How many replies may wait at once. */
+    MAX_DELAYED("max-delayed", "N", "Replies that may wait at once; more are dropped and counted (default: "
+            + Impairments.DEFAULT_MAX_DELAYED + ").") {
+        @Override
+        public void apply(Impairments.Builder b, String value) {
+            try {
+                b.maxDelayed(Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a whole number");
+            }
+        }
+    };
+
+    private static final Pattern WITH_JITTER = Pattern.compile("(.+?)\\s*(?:±|\\+-|\\+/-)\\s*(.+)");
+
+    private final String key;
+    private final String paramLabel;
+    private final String description;
+
+    ImpairmentOption(String key, String paramLabel, String description) {
+        this.key = key;
+        this.paramLabel = paramLabel;
+        this.description = description;
+    }
+
+    /** @return the name: {@code loss}, as in {@code --loss} and {@code loss=5%}. */
+    public String key() {
+        return key;
+    }
+
+    /** @return what its value looks like, for help: {@code P}, {@code D[±J]}, {@code N}. */
+    public String paramLabel() {
+        return paramLabel;
+    }
+
+    /** @return one sentence on what it does, for help. */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Reads a value of this option into a builder.
+     *
+     * @param builder where it goes.
+     * @param value   as a person writes it: {@code 5%}, {@code 0.05}, {@code 20ms±5ms}.
+     * @throws IllegalArgumentException naming the value, if this option does not take it.
+     */
+    public abstract void apply(Impairments.Builder builder, String value);
+
+    /**
+     * @param key an option's name, e.g. {@code loss} or {@code max-delayed}.
+     * @return that option.
+     * @throws IllegalArgumentException naming the options there are, if none has that name.
+     */
+    public static ImpairmentOption named(String key) {
+        for (ImpairmentOption o : values()) {
+            if (o.key.equals(key.toLowerCase(Locale.ROOT))) {
+                return o;
+            }
+        }
+        StringBuilder known = new StringBuilder();
+        for (ImpairmentOption o : values()) {
+            known.append(known.length() == 0 ? "" : ", ").append(o.key);
+        }
+        throw new IllegalArgumentException("unknown impairment '" + key + "' (" + known + ")");
+    }
+
+    /** {@code 0.05} or {@code 5%}, from 0 to 1. */
+    static double probability(String value) {
+        String v = value.trim();
+        double p;
+        try {
+            p = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1).trim()) / 100 : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            p = Double.NaN;
+        }
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("'" + value + "' is not a probability (0 to 1, or 0% to 100%)");
+        }
+        return p;
+    }
+}
