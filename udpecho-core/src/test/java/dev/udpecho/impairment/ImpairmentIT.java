@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,10 +105,72 @@ class ImpairmentIT {
                 .impairments(impairments).start();
     }
 
+    /**
+     * One semantics on every transport: the replies a client sees are exactly those that the seed's decisions
+     * make of its datagrams, byte for byte and in order, as predicted here from the same seed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void everyTransportMakesExactlyTheSeedsDecisions(Transport transport) throws Exception {
+        Impairments asked = Impairments.parse("loss=15%", "duplicate=15%", "corrupt=20%", "truncate=20%", "seed=12");
+        int n = 600;
+        int window = 50;
+        List<byte[]> sent = new ArrayList<>();
+        for (int id = 0; id < n; id++) {
+            sent.add(id % 50 == 7 ? new byte[0] : datagram(id)); // empty payloads too
+        }
+        List<String> expected = predict(asked, sent);
+        List<String> seen = new ArrayList<>();
+        try (EchoServer server = server(transport, asked);
+             DatagramSocket client = Loopback.socket("127.0.0.1", 150)) {
+            InetSocketAddress to = new InetSocketAddress(Loopback.address("127.0.0.1"), server.address().getPort());
+            for (int start = 0; start < n; start += window) {
+                for (int id = start; id < start + window; id++) {
+                    Loopback.send(client, sent.get(id), to);
+                }
+                byte[] reply;
+                while ((reply = Loopback.receive(client)) != null) {
+                    seen.add(HexFormat.of().formatHex(reply));
+                }
+            }
+            assertThat(seen).as("replies, in order").containsExactlyElementsOf(expected);
+            ServerStats stats = server.stats();
+            assertThat(stats.received()).isEqualTo(n);
+            assertThat(stats.replied()).isEqualTo(expected.size());
+        }
+    }
+
+    /** @return the replies that {@code asked} makes of {@code sent}, as hex, in order. */
+    private static List<String> predict(Impairments asked, List<byte[]> sent) {
+        Impairer impairer = new Impairer(asked, 0);
+        byte[] prefix = "OK...".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<String> replies = new ArrayList<>();
+        for (byte[] payload : sent) {
+            int actions = impairer.decide();
+            if (actions == Impairer.LOSE) {
+                continue;
+            }
+            byte[] reply = Arrays.copyOf(prefix, prefix.length + payload.length);
+            System.arraycopy(payload, 0, reply, prefix.length, payload.length);
+            if ((actions & Impairer.CORRUPT) != 0 && payload.length > 0) {
+                reply[prefix.length + impairer.corruptIndex(payload.length)] ^= impairer.corruptMask();
+            }
+            if ((actions & Impairer.TRUNCATE) != 0) {
+                reply = Arrays.copyOf(reply, impairer.truncatedLength(reply.length));
+            }
+            String hex = HexFormat.of().formatHex(reply);
+            replies.add(hex);
+            if ((actions & Impairer.DUPLICATE) != 0) {
+                replies.add(hex);
+            }
+        }
+        return replies;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void lossAndDuplicatesComeAtTheRatesAskedAndAsCounted(Transport transport) throws Exception {
-        Impairments asked = Impairments.NONE.withLoss(0.05).withDuplicate(0.03).withSeed(862L);
+        Impairments asked = Impairments.builder().loss(0.05).duplicate(0.03).seed(862L).build();
         try (EchoServer server = server(transport, asked)) {
             int n = 20_000;
             Seen seen = exchange(server, n, 400, 40);
@@ -125,13 +188,13 @@ class ImpairmentIT {
     void theSameSeedLosesTheSameDatagrams(Transport transport) throws Exception {
         List<BitSet> patterns = new ArrayList<>();
         for (int run = 0; run < 2; run++) {
-            try (EchoServer server = server(transport, Impairments.NONE.withLoss(0.3).withSeed(42L))) {
+            try (EchoServer server = server(transport, Impairments.builder().loss(0.3).seed(42L).build())) {
                 patterns.add(exchange(server, 2000, 200, 40).lost());
             }
         }
         assertThat(patterns.get(0).cardinality()).isBetween(500, 700);
         assertThat(patterns.get(1)).isEqualTo(patterns.get(0));
-        try (EchoServer server = server(transport, Impairments.NONE.withLoss(0.3).withSeed(43L))) {
+        try (EchoServer server = server(transport, Impairments.builder().loss(0.3).seed(43L).build())) {
             assertThat(exchange(server, 2000, 200, 40).lost()).isNotEqualTo(patterns.get(0));
         }
     }
@@ -139,7 +202,7 @@ class ImpairmentIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void aDelayOf20msGivesAMedianRoundTripOf20To22ms(Transport transport) throws Exception {
-        try (EchoServer server = server(transport, Impairments.NONE.withDelay(Duration.ofMillis(20), Duration.ZERO));
+        try (EchoServer server = server(transport, Impairments.builder().delay(Duration.ofMillis(20)).jitter(Duration.ZERO).build());
              DatagramSocket client = Loopback.socket("127.0.0.1", 2000)) {
             InetSocketAddress to = new InetSocketAddress(Loopback.address("127.0.0.1"), server.address().getPort());
             long[] rtt = new long[60];
@@ -159,7 +222,7 @@ class ImpairmentIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void damageIsCountedAsDone(Transport transport) throws Exception {
-        Impairments asked = Impairments.NONE.withCorrupt(0.1).withTruncate(0.1).withSeed(5L);
+        Impairments asked = Impairments.builder().corrupt(0.1).truncate(0.1).seed(5L).build();
         try (EchoServer server = server(transport, asked)) {
             Seen seen = exchange(server, 5000, 250, 40);
             ServerStats stats = server.stats();
@@ -174,7 +237,7 @@ class ImpairmentIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void reorderedRepliesArriveAfterTheNextOne(Transport transport) throws Exception {
-        try (EchoServer server = server(transport, Impairments.NONE.withReorder(0.2).withSeed(9L))) {
+        try (EchoServer server = server(transport, Impairments.builder().reorder(0.2).seed(9L).build())) {
             Seen seen = exchange(server, 1500, 100, 150);
             assertThat(seen.missing()).as("held back, never lost").isZero();
             long reordered = server.stats().impaired(Impairment.REORDERED);
@@ -185,7 +248,7 @@ class ImpairmentIT {
 
     @Test
     void waitingRepliesAreBoundedAndTheRestCounted() throws Exception {
-        Impairments asked = Impairments.NONE.withDelay(Duration.ofMillis(300), Duration.ZERO).withMaxDelayed(10);
+        Impairments asked = Impairments.builder().delay(Duration.ofMillis(300)).jitter(Duration.ZERO).maxDelayed(10).build();
         try (EchoServer server = server(Transport.best(), asked)) {
             Seen seen = exchange(server, 100, 100, 800);
             assertThat(100 - seen.missing()).isEqualTo(10);

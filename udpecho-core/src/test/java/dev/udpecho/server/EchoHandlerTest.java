@@ -6,6 +6,7 @@ import dev.udpecho.policy.ReplyPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,23 @@ class EchoHandlerTest {
         assertThat(counters.get(ServerCounters.ERRORS)).isEqualTo(1);
         ch.writeInbound(datagram(new byte[] {7}, V4));
         assertThat(replyBytes(ch.readOutbound())).endsWith(7);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void repliesThatFindTheQueueFullAreDroppedAndCounted() {
+        EmbeddedChannel ch = channel("OK...", ReplyPolicy.ALWAYS);
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2_000));
+        // Read without a read-complete, so that nothing is flushed: the replies wait in the channel.
+        for (int i = 0; i < 10; i++) {
+            ch.pipeline().fireChannelRead(datagram(new byte[1000], V4));
+        }
+        assertThat(ch.isWritable()).isFalse();
+        ch.pipeline().fireChannelReadComplete();
+        int sent = ch.outboundMessages().size();
+        assertThat(sent).as("what fit under the high water mark").isBetween(1, 3);
+        assertThat(counters.dropped(DropReason.SEND_QUEUE_FULL)).isEqualTo(10 - sent);
+        assertThat(counters.get(ServerCounters.REPLIED)).isEqualTo(sent);
         ch.finishAndReleaseAll();
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayOutputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,24 @@ public class EchoServerIT {
             assertThat(stats.empty()).isEqualTo(1);
             assertThat(stats.droppedTotal()).isZero();
         }
+    }
+
+    /** The log sees the same bytes on every transport, and escapes them the same way. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("dev.udpecho.testing.Loopback#transportsAndAddresses")
+    void theLogShowsEachDatagramEscapedWithItsSource(Transport transport, String loopback) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AsyncServerLog log = new AsyncServerLog(out, true, 16, 256);
+        String line;
+        try (EchoServer server = EchoServer.builder().port(0).transport(transport).log(log).start();
+             DatagramSocket client = Loopback.socket(loopback, 3000)) {
+            byte[] forged = "fake\nMessage[1.2.3.4:5] - \u001b[2Jowned\u00ff".getBytes(StandardCharsets.UTF_8);
+            send(client, forged, target(server, loopback));
+            assertThat(receive(client)).isEqualTo(concat(OK, forged));
+            String source = loopback.contains(":") ? "[" + loopback + "]" : loopback;
+            line = "Message[" + source + ":" + client.getLocalPort() + "] - fake\\nMessage[1.2.3.4:5] - \\x1b[2Jowned\u00ff\n";
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("closing the server flushed its log").isEqualTo(line);
     }
 
     @ParameterizedTest(name = "{0} {1}")
