@@ -37,7 +37,7 @@ class DatagramRingIT {
             for (int i = 0; i < 5; i++) {
                 Loopback.send(client, ("d" + i).getBytes(StandardCharsets.US_ASCII), server);
             }
-            Thread.sleep(100);
+            // A loopback send returns once the datagram is in the receiver's queue: all five are there.
             int n = ring.receive(socket);
             assertThat(n).isEqualTo(5);
             PeerAddress source = new PeerAddress();
@@ -96,7 +96,7 @@ class DatagramRingIT {
             socket.receiveTimeout(10_000);
             Thread waker = new Thread(() -> {
                 try {
-                    Thread.sleep(100);
+                    Thread.sleep(100); // most likely blocked in receive by then; either way it must return
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -2,6 +2,7 @@ package dev.udpecho.server;
 
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropReason;
+import dev.udpecho.testing.Await;
 import dev.udpecho.testing.Loopback;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,18 +41,15 @@ class LoopGuardIT {
         return EchoServer.builder().transport(transport).bind(Loopback.address(address)).port(port).start();
     }
 
-    /** Waits until the counts stop moving, then a little longer, so a live loop would show. */
-    private static void settle(EchoServer a, EchoServer b) throws InterruptedException {
-        long last = -1;
-        for (int i = 0; i < 50; i++) {
-            Thread.sleep(40);
-            long now = a.stats().received() + b.stats().received();
-            if (now == last && now > 0) {
-                break;
-            }
-            last = now;
-        }
+    /**
+     * Waits until the two servers have received {@code expected} datagrams between them, then watches them for
+     * a while longer: a loop that goes on would show as more. That quiet time is what is tested, not a wait.
+     */
+    private static void settle(EchoServer a, EchoServer b, long expected) throws InterruptedException {
+        Await.until(expected + " datagrams received", Duration.ofSeconds(5),
+                () -> a.stats().received() + b.stats().received() >= expected);
         Thread.sleep(300);
+        assertThat(a.stats().received() + b.stats().received()).as("no more after the quiet time").isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,7 +57,7 @@ class LoopGuardIT {
     void aLoopBetweenServersOnDifferentPortsDiesAtTheSecondBounce(Transport transport) throws Exception {
         try (EchoServer a = server(transport, "127.0.0.2", 0); EchoServer b = server(transport, "127.0.0.3", 0)) {
             forge("127.0.0.3", b.address().getPort(), "127.0.0.2", a.address().getPort(), "ping");
-            settle(a, b);
+            settle(a, b, 3);
             // a answers "OK...ping" to b; b answers "OK...OK...ping" to a; a sees an answer to an answer.
             assertThat(a.stats().received()).isEqualTo(2);
             assertThat(a.stats().replied()).isEqualTo(1);
@@ -75,7 +74,7 @@ class LoopGuardIT {
             int port = a.address().getPort();
             try (EchoServer b = server(transport, "127.0.0.3", port)) {
                 forge("127.0.0.3", port, "127.0.0.2", port, "ping");
-                settle(a, b);
+                settle(a, b, 1);
                 assertThat(a.stats().received()).isEqualTo(1);
                 assertThat(a.stats().dropped(DropReason.OWN_PORT)).isEqualTo(1);
                 assertThat(b.stats().received()).isZero();
@@ -89,10 +88,7 @@ class LoopGuardIT {
         try (EchoServer a = server(transport, "127.0.0.2", 0)) {
             forge("127.0.0.9", 53, "127.0.0.2", a.address().getPort(), "a DNS server's answer");
             forge("127.0.0.9", 0, "127.0.0.2", a.address().getPort(), "from port zero");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (a.stats().received() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.until("both datagrams read", Duration.ofSeconds(5), () -> a.stats().received() >= 2);
             assertThat(a.stats().dropped(DropReason.LOW_SOURCE_PORT)).isEqualTo(1);
             assertThat(a.stats().dropped(DropReason.BAD_SOURCE)).isEqualTo(1);
             assertThat(a.stats().replied()).isZero();

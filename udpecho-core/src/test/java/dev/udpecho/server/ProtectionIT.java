@@ -6,6 +6,7 @@ import dev.udpecho.policy.AccessList;
 import dev.udpecho.policy.Cidr;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.RateLimits;
+import dev.udpecho.testing.Await;
 import dev.udpecho.testing.Loopback;
 import dev.udpecho.testing.Slow;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,7 +43,7 @@ class ProtectionIT {
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void aSourceGetsItsBurstThenItsRate(Transport transport) throws Exception {
         RateLimits limits = new RateLimits(200, 20, 32, 64, 0, 1024, true);
-        try (EchoServer server = EchoServer.builder().port(0).transport(transport).rateLimits(limits).start();
+        try (EchoServer server = EchoServer.builder().port(0).transport(transport).config(c -> c.rateLimits(limits)).start();
              DatagramSocket warmup = Loopback.socket("127.0.0.2", 300);
              DatagramSocket client = Loopback.socket("127.0.0.1", 300)) {
             // The limits apply when the server reads a datagram; warm it up so that a compiler pause does not
@@ -49,7 +51,8 @@ class ProtectionIT {
             for (int i = 0; i < 20_000; i++) {
                 send(warmup, new byte[] {1}, target(server, "127.0.0.1"));
             }
-            Thread.sleep(500);
+            Await.until("the warm-up read", Duration.ofSeconds(10),
+                    () -> server.stats().received() + server.stats().kernelDrops() >= 20_000);
             long before = server.stats().replied();
             // 2000 datagrams over about two seconds: 20 at once, then 200 a second.
             long start = System.nanoTime();
@@ -88,7 +91,7 @@ class ProtectionIT {
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void accessListsRefuseAndCount(Transport transport) throws Exception {
         AccessList list = new AccessList(List.of(Cidr.parse("127.0.0.0/8")), List.of(Cidr.parse("127.0.0.66")));
-        try (EchoServer server = EchoServer.builder().port(0).transport(transport).accessList(list).start();
+        try (EchoServer server = EchoServer.builder().port(0).transport(transport).config(c -> c.accessList(list)).start();
              DatagramSocket allowed = Loopback.socket("127.0.0.1", 2000);
              DatagramSocket denied = Loopback.socket("127.0.0.66", 300);
              DatagramSocket outside = Loopback.socket("::1", 300)) {
@@ -106,7 +109,7 @@ class ProtectionIT {
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void nothingIsLostUnaccountedWhenTheReceiveBufferOverflows(Transport transport) throws Exception {
         // A small buffer and a burst of large datagrams: the kernel must drop some, and say so.
-        try (EchoServer server = EchoServer.builder().port(0).transport(transport).receiveBuffer(16 * 1024)
+        try (EchoServer server = EchoServer.builder().port(0).transport(transport).config(c -> c.receiveBufferBytes(16 * 1024))
                 .bind(Loopback.address("127.0.0.1")).start();
              DatagramSocket client = Loopback.socket("127.0.0.1", 100)) {
             int sent = 0;
@@ -114,16 +117,16 @@ class ProtectionIT {
                 send(client, new byte[8000], target(server, "127.0.0.1"));
                 sent++;
             }
-            // The native transport learns the kernel's count with the next datagram it reads.
-            Thread.sleep(200);
+            int burst = sent;
+            Await.until("the burst read or dropped", Duration.ofSeconds(10),
+                    () -> server.stats().received() + server.stats().kernelDrops() >= burst);
+            // The native transport also learns the kernel's count with the next datagram it reads.
             send(client, new byte[1], target(server, "127.0.0.1"));
             sent++;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int all = sent;
+            Await.until("the last datagram read", Duration.ofSeconds(10),
+                    () -> server.stats().received() + server.stats().kernelDrops() >= all);
             ServerStats stats = server.stats();
-            while (stats.received() + stats.kernelDrops() < sent && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                stats = server.stats();
-            }
             assertThat(stats.kernelDrops()).as("kernel drops").isPositive();
             assertThat(stats.received() + stats.kernelDrops()).isEqualTo(sent);
         }
@@ -131,10 +134,10 @@ class ProtectionIT {
 
     @Test
     void theGrantedReceiveBufferIsReported() throws Exception {
-        try (EchoServer server = EchoServer.builder().port(0).receiveBuffer(64 * 1024).start()) {
+        try (EchoServer server = EchoServer.builder().port(0).config(c -> c.receiveBufferBytes(64 * 1024)).start()) {
             assertThat(server.receiveBufferGranted()).isEqualTo(64 * 1024);
         }
-        try (EchoServer server = EchoServer.builder().port(0).receiveBuffer(1 << 30).start()) {
+        try (EchoServer server = EchoServer.builder().port(0).config(c -> c.receiveBufferBytes(1 << 30)).start()) {
             assertThat(server.receiveBufferGranted()).as("capped by net.core.rmem_max").isLessThan(1 << 30);
         }
     }
