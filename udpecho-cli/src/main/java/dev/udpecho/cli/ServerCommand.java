@@ -112,6 +112,13 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        // Before the first line that says the server is up: a supervisor may stop it as soon as it reads that.
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.onTermination(() -> {
+            stop.countDown();
+            awaitQuietly(stopped);
+        });
         ServerOutput output = new ServerOutput(logFormat, out, err);
         ServerLog log = new AsyncServerLog(out, logFormat, !quiet, AsyncServerLog.DEFAULT_CAPACITY,
                 AsyncServerLog.DEFAULT_PREVIEW_BYTES);
@@ -151,12 +158,6 @@ final class ServerCommand implements Callable<Integer> {
             output.receiveBufferCapped(granted, receiveBuffer);
         }
 
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.onTermination(() -> {
-            stop.countDown();
-            awaitQuietly(stopped);
-        });
         stop.await();
         server.close();
         if (endpoint != null) {

@@ -33,7 +33,11 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     private final ServerCounters counters;
     private final PeerAddress source = new PeerAddress();
     private final ChannelFutureListener counted;
-    private volatile ChannelHandlerContext ctx;
+    /**
+     * Set once, on the event loop, before the first datagram; the thread of {@link DelayedReplies} sees it
+     * through its queue, which it takes replies from only after a datagram came.
+     */
+    private ChannelHandlerContext ctx;
     /** The datagram being decided on, and its sender. */
     private ByteBuf data;
     private InetSocketAddress sender;
