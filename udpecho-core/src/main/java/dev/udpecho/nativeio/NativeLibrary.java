@@ -69,7 +69,7 @@ public final class NativeLibrary {
             }
             try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
                 if (in == null) {
-                    return new UnsupportedOperationException(resource + " is not in this jar (built with"
+                    return new UnsupportedOperationException(resource + " is not in this build (made with"
                             + " -Dnative=skip, or on another architecture)");
                 }
                 Path file = Files.createTempFile("libudpecho-", ".so");
