@@ -262,10 +262,27 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_shutdown0(JNIEnv *
     return shutdown(fd, SHUT_RDWR) < 0 && errno != ENOTCONN ? fail() : 0;
 }
 
+/*
+ * strerror_r has two signatures: glibc's (with _GNU_SOURCE) returns the message, which may not be in the buffer;
+ * POSIX's, musl's even with _GNU_SOURCE, returns 0 and fills the buffer. _Generic picks the reader that suits the
+ * one this libc declares, without calling it twice.
+ */
+static inline const char *message_of_posix(int status, const char *buffer) {
+    return status == 0 ? buffer : "Unknown error";
+}
+
+static inline const char *message_of_gnu(const char *message, const char *buffer) {
+    return message;
+}
+
+#define error_message(error, buffer, size) \
+    _Generic(strerror_r((error), (buffer), (size)), \
+             int: message_of_posix, \
+             char *: message_of_gnu)(strerror_r((error), (buffer), (size)), (buffer))
+
 JNIEXPORT jstring JNICALL Java_dev_udpecho_nativeio_NativeSocket_errorMessage0(JNIEnv *env, jclass cls, jint error) {
     char buffer[256];
-    const char *message = strerror_r(error, buffer, sizeof buffer);
-    return (*env)->NewStringUTF(env, message);
+    return (*env)->NewStringUTF(env, error_message(error, buffer, sizeof buffer));
 }
 
 /* ---- threads ---- */

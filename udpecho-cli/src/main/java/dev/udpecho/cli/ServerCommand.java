@@ -140,7 +140,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         output.socketBound();
         for (InetSocketAddress address : server.addresses()) {
-            output.listening(address);
+            output.listening(address, server.transport());
         }
         MetricsEndpoint endpoint = null;
         if (metrics != null) {

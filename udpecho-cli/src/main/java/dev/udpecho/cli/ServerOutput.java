@@ -2,6 +2,7 @@ package dev.udpecho.cli;
 
 import dev.udpecho.impairment.Impairment;
 import dev.udpecho.net.Addresses;
+import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.LogFormat;
 import dev.udpecho.server.ServerStats;
@@ -36,13 +37,17 @@ final class ServerOutput {
         info("socket_bound", "Socket bind complete");
     }
 
-    /** @param address a UDP socket's address, as bound. */
-    void listening(InetSocketAddress address) {
+    /**
+     * @param address   a UDP socket's address, as bound.
+     * @param transport the transport that serves it.
+     */
+    void listening(InetSocketAddress address, Transport transport) {
         String url = "udp://" + Addresses.format(address);
         if (format == LogFormat.TEXT) {
-            out.println("Listening on " + url);
+            out.println("Listening on " + url + " (" + transport + ")");
         } else {
-            out.println(json("INFO", "listening").string("address", url).end());
+            out.println(json("INFO", "listening").string("address", url).string("transport", transport.toString())
+                    .end());
         }
     }
 

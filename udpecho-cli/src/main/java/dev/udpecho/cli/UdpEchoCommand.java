@@ -1,6 +1,8 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.nativeio.NativeLibrary;
 import dev.udpecho.net.Transport;
+import io.netty.channel.epoll.Epoll;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,8 +12,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.StringJoiner;
 
 /**
  * The top command: {@code udpecho server}, {@code udpecho client} and {@code udpecho bench}. Parses and dispatches; each subcommand
@@ -109,7 +114,15 @@ public final class UdpEchoCommand implements Runnable {
         }
     }
 
-    /** {@code udpecho 0.1.0 (netty 4.2.18.Final, epoll, Java 17.0.15)}. */
+    /**
+     * The release, then the transports that run here, the one a server uses unless told first, then a line per
+     * transport that does not run here, with why:
+     * <pre>
+     * udpecho 0.1.0 (netty 4.2.18.Final, Java 17.0.15)
+     * transports: epoll (default), nio
+     * native: unavailable (disabled by -Dudpecho.native=false)
+     * </pre>
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
@@ -119,9 +132,26 @@ public final class UdpEchoCommand implements Runnable {
                     p.load(in);
                 }
             }
-            return new String[] {"udpecho " + p.getProperty("version", "unknown") + " (netty "
-                    + p.getProperty("netty", "unknown") + ", transport " + Transport.best() + ", Java "
-                    + System.getProperty("java.version") + ")"};
+            List<String> lines = new ArrayList<>();
+            lines.add("udpecho " + p.getProperty("version", "unknown") + " (netty " + p.getProperty("netty", "unknown")
+                    + ", Java " + System.getProperty("java.version") + ")");
+            StringJoiner available = new StringJoiner(", ", "transports: ", "");
+            for (Transport t : Transport.values()) {
+                if (t.isAvailable()) {
+                    available.add(t == Transport.best() ? t + " (default)" : t.toString());
+                }
+            }
+            lines.add(available.toString());
+            for (Transport t : Transport.values()) {
+                if (!t.isAvailable()) {
+                    Throwable cause = t == Transport.NATIVE ? NativeLibrary.unavailabilityCause()
+                            : Epoll.unavailabilityCause();
+                    String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    lines.add(t + ": unavailable (" + why + ")");
+                }
+            }
+            // picocli formats each line with String.format.
+            return lines.stream().map(line -> line.replace("%", "%%")).toArray(String[]::new);
         }
     }
 }

@@ -35,7 +35,7 @@ class ConfigProcessIT {
     void flagsAndListsFromTheEnvironment() throws Exception {
         Map<String, String> env = Map.of("UDPECHO_PORT", "0", "UDPECHO_BIND", "127.0.0.1,::1", "UDPECHO_QUIET", "true");
         try (UdpEchoProcess server = UdpEchoProcess.udpecho(env, "server")) {
-            server.awaitOut("Listening on udp://\\[::1\\]:\\d+", 30_000);
+            server.awaitOut("Listening on udp://\\[::1\\]:\\d+ \\(\\w+\\)", 30_000);
             assertThat(send(server.awaitListeningPort(), "quiet")).isEqualTo("OK...quiet");
             server.signal("TERM");
             assertThat(server.awaitExit(5_000)).isZero();
@@ -54,7 +54,7 @@ class ConfigProcessIT {
         args[0] = "server";
         System.arraycopy(options, 0, args, 1, options.length);
         try (UdpEchoProcess server = UdpEchoProcess.udpecho(env, args)) {
-            int port = Integer.parseInt(server.awaitOut("Listening on udp://127\\.0\\.0\\.1:(\\d+)", 30_000).group(1));
+            int port = Integer.parseInt(server.awaitOut("Listening on udp://127\\.0\\.0\\.1:(\\d+) \\(\\w+\\)", 30_000).group(1));
             String reply = send(port, "hi");
             server.signal("TERM");
             assertThat(server.awaitExit(5_000)).isZero();

@@ -2,6 +2,7 @@ package dev.udpecho.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.udpecho.net.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,6 +52,7 @@ class JsonLogProcessIT {
             }
             assertThat(lines).extracting(n -> n.get("event").asText()).containsExactly(
                     "socket_created", "socket_bound", "listening", "datagram", "datagram", "datagram", "summary");
+            assertThat(lines.get(2).get("transport").asText()).isEqualTo(Transport.best().toString());
             String source = "127.0.0.1:" + client.getLocalPort();
             assertThat(lines.get(3).get("source").asText()).isEqualTo(source);
             assertThat(lines.get(3).get("payload").asText()).isEqualTo("hello");

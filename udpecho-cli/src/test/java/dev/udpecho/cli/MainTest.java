@@ -2,6 +2,8 @@ package dev.udpecho.cli;
 
 import dev.udpecho.impairment.Impairment;
 import dev.udpecho.impairment.ImpairmentOption;
+import dev.udpecho.nativeio.NativeLibrary;
+import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.server.DatagramSizes;
 import dev.udpecho.server.ServerStats;
@@ -17,6 +19,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,9 +139,28 @@ class MainTest {
     }
 
     @Test
-    void versionNamesTheReleaseAndTransport() {
+    void versionNamesTheReleaseAndTheTransportsThatRunHere() {
         assertThat(run("--version")).isZero();
-        assertThat(out()).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, transport (native|epoll|nio), Java \\S+\\)\n");
+        List<String> lines = out().lines().toList();
+        assertThat(lines.get(0)).matches("udpecho \\S+ \\(netty 4\\.2\\.\\d+\\.Final, Java \\S+\\)");
+        // The default first, then the others that run here; nio runs everywhere.
+        assertThat(lines.get(1)).startsWith("transports: " + Transport.best() + " (default)").endsWith("nio");
+        List<String> unavailable = new ArrayList<>();
+        for (Transport t : Transport.values()) {
+            if (t.isAvailable()) {
+                assertThat(lines.get(1)).contains(t.toString());
+            } else {
+                assertThat(lines.get(1)).doesNotContain(t.toString());
+                unavailable.add(t + ": unavailable (");
+            }
+        }
+        assertThat(lines.subList(2, lines.size())).hasSameSizeAs(unavailable);
+        for (int i = 0; i < unavailable.size(); i++) {
+            assertThat(lines.get(2 + i)).startsWith(unavailable.get(i)).endsWith(")");
+        }
+        if (!Transport.NATIVE.isAvailable()) {
+            assertThat(lines).contains("native: unavailable (" + NativeLibrary.unavailabilityCause().getMessage() + ")");
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.net.Transport;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class ServerProcessIT {
             assertThat(server.stdout()).containsExactly(
                     "Socket created",
                     "Socket bind complete",
-                    "Listening on udp://[::]:" + port,
+                    "Listening on udp://[::]:" + port + " (" + Transport.best() + ")",
                     "Message[127.0.0.1:" + first.group(1) + "] - hello",
                     "Message[127.0.0.1:" + first.group(1) + "] - how are you",
                     "Summary: received 2, replied 2, dropped 0, bytes in 18, bytes out 28");
@@ -73,7 +74,7 @@ class ServerProcessIT {
             assertThat(server.stdout()).containsExactly(
                     "Socket created",
                     "Socket bind complete",
-                    "Listening on udp://[::]:" + port,
+                    "Listening on udp://[::]:" + port + " (" + Transport.best() + ")",
                     "Summary: received 3, replied 3, dropped 0, bytes in 3, bytes out 18, empty 1");
         }
     }

@@ -116,9 +116,9 @@ final class UdpEchoProcess implements AutoCloseable {
         }
     }
 
-    /** @return the port from the server's {@code Listening on udp://...:PORT} line. */
+    /** @return the port from the server's {@code Listening on udp://...:PORT (TRANSPORT)} line. */
     int awaitListeningPort() throws InterruptedException {
-        return Integer.parseInt(awaitOut("Listening on udp://.*:(\\d+)", 30_000).group(1));
+        return Integer.parseInt(awaitOut("Listening on udp://.*:(\\d+) \\(\\w+\\)", 30_000).group(1));
     }
 
     List<String> stdout() {

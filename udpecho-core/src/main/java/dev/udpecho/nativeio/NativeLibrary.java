@@ -8,13 +8,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
- * Loads udpecho's JNI library (recvmmsg/sendmmsg batching), built for Linux x86_64 and carried in the jar.
- * Anywhere else, or with {@code -Dudpecho.native=false}, it is unavailable and the Netty transports serve.
+ * Loads udpecho's JNI library (recvmmsg/sendmmsg batching), built for Linux by udpecho-core's build on the
+ * build machine's architecture, x86_64 or aarch64, and carried in the jar as
+ * {@code META-INF/native/libudpecho-linux-ARCH.so} (ARCH in Netty's names: {@code x86_64}, {@code aarch_64}).
+ * Anywhere else, in a jar built with {@code -Dnative=skip}, or with {@code -Dudpecho.native=false}, it is
+ * unavailable and the Netty transports serve.
  *
  * <p>Thread-safe; the library is loaded once, on first use.
  */
 public final class NativeLibrary {
-    private static final String RESOURCE = "/META-INF/native/libudpecho-linux-x86_64.so";
     private static final Throwable UNAVAILABILITY = load();
 
     private NativeLibrary() {
@@ -37,19 +39,38 @@ public final class NativeLibrary {
         }
     }
 
+    /**
+     * @param osArch the JVM's {@code os.arch}.
+     * @return the jar resource of the library for it, or {@code null} if udpecho has none for that architecture.
+     */
+    static String resource(String osArch) {
+        switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64":
+            case "x86_64":
+                return "/META-INF/native/libudpecho-linux-x86_64.so";
+            case "aarch64":
+                return "/META-INF/native/libudpecho-linux-aarch_64.so";
+            default:
+                return null;
+        }
+    }
+
     private static Throwable load() {
         try {
             if (!Boolean.parseBoolean(System.getProperty("udpecho.native", "true"))) {
                 return new UnsupportedOperationException("disabled by -Dudpecho.native=false");
             }
-            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-            String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-            if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-                return new UnsupportedOperationException("built for Linux x86_64 only, not " + os + " " + arch);
+            String os = System.getProperty("os.name", "");
+            String arch = System.getProperty("os.arch", "");
+            String resource = resource(arch);
+            if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || resource == null) {
+                return new UnsupportedOperationException("built for Linux x86_64 and aarch64 only, not " + os + " "
+                        + arch);
             }
-            try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+            try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
                 if (in == null) {
-                    return new UnsupportedOperationException(RESOURCE + " is not in this build (no gcc at build time?)");
+                    return new UnsupportedOperationException(resource + " is not in this build (made with"
+                            + " -Dnative=skip, or on another architecture)");
                 }
                 Path file = Files.createTempFile("libudpecho-", ".so");
                 try {

@@ -2,6 +2,7 @@ package dev.udpecho.nativeio;
 
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.testing.Loopback;
+import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The JNI layer on its own: sockets, batched receive and send, addresses, errors. */
 @Timeout(30)
@@ -20,7 +20,7 @@ class DatagramRingIT {
 
     @BeforeAll
     static void nativeLibrary() {
-        assumeTrue(NativeLibrary.isAvailable(), () -> "no native library: " + NativeLibrary.unavailabilityCause());
+        Tools.requireNativeTransport();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.udpecho.server;
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.testing.Loopback;
+import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,6 @@ import static dev.udpecho.testing.Loopback.concat;
 import static dev.udpecho.testing.Loopback.receive;
 import static dev.udpecho.testing.Loopback.send;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The server over real loopback sockets, on every transport, over IPv4 and IPv6. */
 @Timeout(60)
@@ -264,7 +264,7 @@ public class EchoServerIT {
 
     @Test
     void nativeWildcardAlsoBindsTheHostsAddressesAndStillAnswersFromAnyOther() throws Exception {
-        assumeTrue(Transport.NATIVE.isAvailable(), "udpecho's native transport is not available here");
+        Tools.requireNativeTransport();
         try (EchoServer server = EchoServer.builder().port(0).workers(2).transport(Transport.NATIVE).start()) {
             int port = server.address().getPort();
             assertThat(server.addresses()).as("the addresses asked for, as before").hasSize(1);

@@ -1,13 +1,16 @@
 package dev.udpecho.testing;
 
+import dev.udpecho.nativeio.NativeLibrary;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.File;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * External programs the end-to-end tests drive: ncat, tmux, python3, systemd-analyze.
+ * External programs the end-to-end tests drive (ncat, tmux, python3, systemd-analyze, C compilers), and
+ * udpecho's native transport, which the build makes with gcc.
  *
  * <p>On a machine without one, its tests are skipped with a message saying what to install. CI sets
  * {@code UDPECHO_REQUIRE_TOOLS=1} after installing them, and then a missing tool fails the test instead, so
@@ -29,6 +32,30 @@ public final class Tools {
         Assumptions.abort(message + ": test skipped");
     }
 
+    /**
+     * For tests of udpecho's native transport: skips the calling test where its library is not loaded, but
+     * fails it, with the cause, under {@code UDPECHO_REQUIRE_TOOLS} on Linux x86_64 or aarch64, where the
+     * build makes the library and it must load.
+     */
+    public static void requireNativeTransport() {
+        if (NativeLibrary.isAvailable()) {
+            return;
+        }
+        Throwable cause = NativeLibrary.unavailabilityCause();
+        String message = "udpecho's native transport is not available: " + cause;
+        if (System.getenv("UDPECHO_REQUIRE_TOOLS") != null && nativeTransportIsBuiltHere()) {
+            throw new AssertionError(message + ", and UDPECHO_REQUIRE_TOOLS is set", cause);
+        }
+        Assumptions.abort(message + ": test skipped");
+    }
+
+    /** @return whether this is a platform whose builds carry the native transport: Linux x86_64 or aarch64. */
+    public static boolean nativeTransportIsBuiltHere() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        return os.startsWith("linux") && List.of("amd64", "x86_64", "aarch64").contains(arch);
+    }
+
     public static boolean onPath(String name) {
         String path = System.getenv("PATH");
         List<String> dirs = path == null ? List.of() : Arrays.asList(path.split(File.pathSeparator));
@@ -36,6 +63,17 @@ public final class Tools {
     }
 
     private static String debianPackage(String name) {
-        return name.equals("systemd-analyze") ? "systemd" : name;
+        switch (name) {
+            case "systemd-analyze":
+                return "systemd";
+            case "musl-gcc":
+                return "musl-tools";
+            case "aarch64-linux-gnu-gcc":
+                return "gcc-aarch64-linux-gnu";
+            case "mvn":
+                return "maven";
+            default:
+                return name;
+        }
     }
 }

@@ -43,6 +43,9 @@ class DistributionIT {
                     .anyMatch(j -> j.startsWith("udpecho-core-")).anyMatch(j -> j.startsWith("udpecho-metrics-"))
                     .anyMatch(j -> j.startsWith("picocli-4")).anyMatch(j -> j.startsWith("netty-transport-4"))
                     .anyMatch(j -> j.startsWith("prometheus-metrics-core-"))
+                    // Netty's epoll for both architectures udpecho runs natively on.
+                    .anyMatch(j -> j.matches("netty-transport-native-epoll-.*-linux-x86_64\\.jar"))
+                    .anyMatch(j -> j.matches("netty-transport-native-epoll-.*-linux-aarch_64\\.jar"))
                     .noneMatch(j -> j.startsWith("picocli-codegen")).allMatch(j -> j.endsWith(".jar"));
         }
         for (String page : List.of("udpecho.1", "udpecho-server.1", "udpecho-client.1")) {
@@ -64,7 +67,8 @@ class DistributionIT {
         for (String launcher : List.of(home.resolve("bin/udpecho").toString(), link.toString())) {
             Unpacked.Result version = Unpacked.run(List.of(launcher, "--version"), Map.of("JAVA_HOME", java()), 60);
             assertThat(version.status()).as(version.output()).isZero();
-            assertThat(version.output()).matches("udpecho \\S+ \\(netty \\S+, transport \\w+, Java \\S+\\)\n");
+            assertThat(version.output()).matches("udpecho \\S+ \\(netty \\S+, Java \\S+\\)\n"
+                    + "transports: \\w+ \\(default\\)(, \\w+)*\n(\\w+: unavailable \\(.*\\)\n)*");
         }
         Unpacked.Result noJava = Unpacked.run(List.of(home.resolve("bin/udpecho").toString(), "--version"),
                 Map.of("JAVA_HOME", dir.resolve("no-such-jdk").toString()), 60);
@@ -80,7 +84,7 @@ class DistributionIT {
         Process server = pb.start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),
                 StandardCharsets.UTF_8))) {
-            Pattern listening = Pattern.compile("Listening on udp://127\\.0\\.0\\.1:(\\d+)");
+            Pattern listening = Pattern.compile("Listening on udp://127\\.0\\.0\\.1:(\\d+) \\(\\w+\\)");
             String line;
             Matcher m = null;
             while ((line = lines.readLine()) != null && !(m = listening.matcher(line)).matches()) {
