@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--transport", paramLabel = "auto|native|nio", defaultValue = "auto", converter = IoName.class,
-            description = "Batched recvmmsg/sendmmsg (native, Linux x86_64) or the portable NIO (default: ${DEFAULT-VALUE},"
+            description = "Batched recvmmsg/sendmmsg (native, Linux x86_64 and aarch64) or the portable NIO (default: ${DEFAULT-VALUE},"
                     + " the fastest available).")
     Transport io;
 

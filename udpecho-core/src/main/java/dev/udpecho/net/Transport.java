@@ -6,7 +6,7 @@ import io.netty.channel.epoll.Epoll;
 import java.util.Locale;
 
 /**
- * The one place where the I/O transport is chosen: udpecho's own native datagram loop on Linux x86_64
+ * The one place where the I/O transport is chosen: udpecho's own native datagram loop on Linux (x86_64, aarch64)
  * (batched recvmmsg/sendmmsg, nothing allocated per datagram, replies from the address each request was sent
  * to), Netty's native epoll elsewhere on Linux, and the portable JDK NIO transport everywhere else.
  *
