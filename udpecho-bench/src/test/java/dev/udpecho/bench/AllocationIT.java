@@ -68,7 +68,9 @@ class AllocationIT {
                     .isGreaterThan(1 << 20);
             long datagrams = received.get(3) - received.get(2);
             long bytes = allocated.get(3) - allocated.get(2);
-            assertThat(datagrams).as("datagrams between steps 2 and 3").isGreaterThan(40_000);
+            // Enough that one allocation per datagram (16 bytes at least) would be thousands of times the bound,
+            // and few enough for a loaded machine: this checks allocation, not speed.
+            assertThat(datagrams).as("datagrams between steps 2 and 3").isGreaterThan(5_000);
             assertThat(bytes).as("bytes allocated by %s for %d datagrams", loops, datagrams).isLessThan(1024);
         }
     }
