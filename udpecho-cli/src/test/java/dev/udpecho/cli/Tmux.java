@@ -60,7 +60,7 @@ final class Tmux implements AutoCloseable {
     private String run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
         command.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = ChildProcesses.builder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("tmux " + String.join(" ", args) + " failed: " + out);
@@ -71,7 +71,7 @@ final class Tmux implements AutoCloseable {
     @Override
     public void close() {
         try {
-            new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start()
+            ChildProcesses.builder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start()
                     .waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {
             // nothing left to kill

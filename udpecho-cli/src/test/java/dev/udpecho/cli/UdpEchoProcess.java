@@ -67,7 +67,7 @@ final class UdpEchoProcess implements AutoCloseable {
      * ({@code UDPECHO_PORT}...) are not passed on: each test says what it sets.
      */
     static UdpEchoProcess start(List<String> command, Map<String, String> environment) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(home());
+        ProcessBuilder pb = ChildProcesses.builder(command).directory(home());
         pb.environment().keySet().removeIf(k -> k.startsWith("UDPECHO_") && !k.equals("UDPECHO_JAVA_OPTS"));
         pb.environment().put("UDPECHO_NO_BUILD", "1");
         pb.environment().putAll(environment);
@@ -117,7 +117,7 @@ final class UdpEchoProcess implements AutoCloseable {
 
     /** Sends a signal by name (INT, TERM) to the process. */
     void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        Process kill = ChildProcesses.builder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " failed");
         }
