@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
@@ -22,13 +25,14 @@ import static org.assertj.core.api.Assertions.offset;
 /** The three modes against udpecho's own server, in-process, on each bench transport. */
 @Timeout(60)
 class BenchRunIT {
+    private final Arrivals arrivals = new Arrivals();
     private EchoServer server;
     private final List<Interval> live = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void startServer() throws Exception {
         // One worker, so that the server's counts are those of one socket.
-        server = EchoServer.builder().port(0).workers(1).start();
+        server = EchoServer.builder().port(0).workers(1).log(arrivals).start();
     }
 
     @AfterEach
@@ -105,17 +109,24 @@ class BenchRunIT {
                     mode == BenchMode.WINDOW ? 8 : mode == BenchMode.PINGPONG ? 1 : 0, mode == BenchMode.RATE ? 5000 : 0,
                     Duration.ZERO, Duration.ofSeconds(1), io);
             BenchRun run = new BenchRun(config, i -> { });
+            CountDownLatch sending = arrivals.expect(1);
+            AtomicBoolean sawSending = new AtomicBoolean();
             Thread stopper = new Thread(() -> {
                 try {
+                    sawSending.set(sending.await(10, TimeUnit.SECONDS));
+                    // Not a wait for an event: the run is to go on for 300 ms before it is stopped, the time
+                    // that r.seconds() is checked against.
                     Thread.sleep(300);
                 } catch (InterruptedException e) {
                     return;
+                } finally {
+                    run.stop();
                 }
-                run.stop();
             });
             stopper.start();
             BenchResult r = run.run();
             stopper.join();
+            assertThat(sawSending).as(mode + ": sending within 10 s").isTrue();
             assertThat(r.seconds()).as(mode.toString()).isBetween(0.1, 1.0);
             Tally t = r.tally();
             assertThat(t.received()).as(mode.toString()).isEqualTo(t.sent()).isPositive();

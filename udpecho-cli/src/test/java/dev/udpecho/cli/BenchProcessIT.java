@@ -15,6 +15,8 @@ import java.net.DatagramSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
@@ -22,12 +24,13 @@ import static org.assertj.core.api.Assertions.offset;
 /** The real {@code ./udpecho bench} process against udpecho's server: its outputs and exit statuses. */
 @Timeout(90)
 class BenchProcessIT {
+    private final Arrivals arrivals = new Arrivals();
     private EchoServer server;
     private String port;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = EchoServer.builder().port(0).workers(1).start();
+        server = EchoServer.builder().port(0).workers(1).log(arrivals).start();
         port = Integer.toString(server.address().getPort());
     }
 
@@ -99,12 +102,11 @@ class BenchProcessIT {
 
     @Test
     void anInterruptEndsTheRunWithItsSummary() throws Exception {
+        CountDownLatch running = arrivals.expect(1000);
         try (UdpEchoProcess bench = UdpEchoProcess.udpecho("bench", "--host", "127.0.0.1", "--port", port,
                 "--duration", "1h", "--warmup", "0", "--json", "-")) {
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (server.stats().received() < 1000 && System.nanoTime() < deadline) {
-                Thread.sleep(10); // running, so the handler is in place
-            }
+            // Datagrams arrive once bench runs, and it installs its handler before it sends.
+            assertThat(running.await(30, TimeUnit.SECONDS)).as("1000 datagrams from bench").isTrue();
             bench.signal("INT");
             assertThat(bench.awaitExit(20_000)).isZero();
             JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));

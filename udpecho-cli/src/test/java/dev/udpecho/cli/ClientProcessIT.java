@@ -153,7 +153,9 @@ class ClientProcessIT {
         terminal.awaitScreen(s -> !s.isEmpty() && s.get(s.size() - 1).equals("Enter message to send :"), 30_000);
         terminal.type("hello");
         terminal.send("Enter");
-        terminal.awaitScreen(s -> s.contains("Server reply : OK...hello"), 10_000);
+        // The prompt too: typed before it, the terminal's echo would come ahead of it.
+        terminal.awaitScreen(s -> s.contains("Server reply : OK...hello")
+                && s.get(s.size() - 1).equals("Enter message to send :"), 10_000);
         terminal.type("how are you");
         terminal.send("Enter");
         List<String> screen = terminal.awaitScreen(s -> s.contains("Server reply : OK...how are you")

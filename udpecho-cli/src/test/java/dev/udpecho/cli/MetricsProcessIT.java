@@ -8,7 +8,7 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,12 +36,9 @@ class MetricsProcessIT {
                 assertThat(reply.getLength()).isEqualTo(5 + i);
             }
             long bytes = (long) n * (n - 1) / 2;
-            PrometheusText after = PrometheusText.scrape(metrics + "/metrics");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (delta(before, after, "udpecho_datagrams_replied_total") < n && System.nanoTime() < deadline) {
-                Thread.sleep(5); // a reply is counted once the kernel took it, maybe just after the client read it
-                after = PrometheusText.scrape(metrics + "/metrics");
-            }
+            // a reply is counted once the kernel took it, maybe just after the client read it
+            PrometheusText after = PrometheusText.scrapeUntil(metrics + "/metrics",
+                    s -> delta(before, s, "udpecho_datagrams_replied_total") >= n, Duration.ofSeconds(5));
             assertThat(delta(before, after, "udpecho_datagrams_received_total")).isEqualTo(n);
             assertThat(delta(before, after, "udpecho_datagrams_replied_total")).isEqualTo(n);
             assertThat(delta(before, after, "udpecho_bytes_received_total")).isEqualTo(bytes);

@@ -72,7 +72,7 @@ final class NetworkNamespaces implements AutoCloseable {
 
     /** Runs a command inside {@code ns}. @return its standard output. */
     static String output(String ns, List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(in(ns, command)).redirectErrorStream(true).start();
+        Process p = ChildProcesses.builder(in(ns, command)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -83,7 +83,7 @@ final class NetworkNamespaces implements AutoCloseable {
 
     /** @return {@code null} on success, otherwise what the command said. */
     private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = ChildProcesses.builder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -171,7 +171,7 @@ class ServerProcessIT {
                 "needs root and setpriv, to run the server as nobody");
         String jar = new File(UdpEchoProcess.home(), "udpecho-cli/target/udpecho.jar").getPath();
         List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-        Process readable = new ProcessBuilder(concat(asNobody, List.of("test", "-r", jar))).start();
+        Process readable = ChildProcesses.builder(concat(asNobody, List.of("test", "-r", jar))).start();
         Assumptions.assumeTrue(readable.waitFor() == 0, "nobody cannot read " + jar + " here");
         String java = new File(System.getProperty("java.home"), "bin/java").getPath();
         try (UdpEchoProcess server = UdpEchoProcess.start(concat(asNobody, List.of(java, "-jar", jar, "server", "--port", "1")))) {

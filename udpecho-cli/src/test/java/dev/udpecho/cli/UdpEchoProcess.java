@@ -20,14 +20,17 @@ import java.util.regex.Pattern;
  * {@link #close()} kills it if it still runs.
  */
 final class UdpEchoProcess implements AutoCloseable {
+    /** How long the pumps may take to read the last lines once the process ended. */
+    private static final long DRAIN_MILLIS = 10_000;
+
     private final Process process;
-    private final List<String> out = Collections.synchronizedList(new ArrayList<>());
-    private final List<String> err = Collections.synchronizedList(new ArrayList<>());
+    private final Output out;
+    private final Output err;
 
     private UdpEchoProcess(Process process) {
         this.process = process;
-        pump(process.getInputStream(), out, "stdout");
-        pump(process.getErrorStream(), err, "stderr");
+        out = new Output(process.getInputStream(), "stdout");
+        err = new Output(process.getErrorStream(), "stderr");
     }
 
     /** @return the repository's root, where the {@code udpecho} launcher is. */
@@ -64,56 +67,30 @@ final class UdpEchoProcess implements AutoCloseable {
      * ({@code UDPECHO_PORT}...) are not passed on: each test says what it sets.
      */
     static UdpEchoProcess start(List<String> command, Map<String, String> environment) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(home());
+        ProcessBuilder pb = ChildProcesses.builder(command).directory(home());
         pb.environment().keySet().removeIf(k -> k.startsWith("UDPECHO_") && !k.equals("UDPECHO_JAVA_OPTS"));
         pb.environment().put("UDPECHO_NO_BUILD", "1");
         pb.environment().putAll(environment);
         return new UdpEchoProcess(pb.start());
     }
 
-    private static void pump(InputStream stream, List<String> lines, String name) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, "pump-" + name);
-        t.setDaemon(true);
-        t.start();
-    }
-
     /** @return the first stdout line matching {@code regex}, waiting for it; its match. */
     Matcher awaitOut(String regex, long timeoutMillis) throws InterruptedException {
-        return await(out, regex, timeoutMillis, "stdout");
+        return await(out, regex, timeoutMillis);
     }
 
     Matcher awaitErr(String regex, long timeoutMillis) throws InterruptedException {
-        return await(err, regex, timeoutMillis, "stderr");
+        return await(err, regex, timeoutMillis);
     }
 
-    private Matcher await(List<String> lines, String regex, long timeoutMillis, String name)
-            throws InterruptedException {
-        Pattern p = Pattern.compile(regex);
+    private Matcher await(Output output, String regex, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            synchronized (lines) {
-                for (String line : lines) {
-                    Matcher m = p.matcher(line);
-                    if (m.matches()) {
-                        return m;
-                    }
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + name + " line matching " + regex + " within " + timeoutMillis
-                        + " ms; stdout " + stdout() + ", stderr " + stderr());
-            }
-            Thread.sleep(10);
+        Matcher m = output.await(Pattern.compile(regex), deadline);
+        if (m == null) {
+            throw new AssertionError("no " + output.name + " line matching " + regex + " within " + timeoutMillis
+                    + " ms" + (output.ended() ? " (it ended)" : "") + "; stdout " + stdout() + ", stderr " + stderr());
         }
+        return m;
     }
 
     /** @return the port from the server's {@code Listening on udp://...:PORT (TRANSPORT)} line. */
@@ -122,15 +99,11 @@ final class UdpEchoProcess implements AutoCloseable {
     }
 
     List<String> stdout() {
-        synchronized (out) {
-            return new ArrayList<>(out);
-        }
+        return out.lines();
     }
 
     List<String> stderr() {
-        synchronized (err) {
-            return new ArrayList<>(err);
-        }
+        return err.lines();
     }
 
     OutputStream stdin() {
@@ -144,20 +117,28 @@ final class UdpEchoProcess implements AutoCloseable {
 
     /** Sends a signal by name (INT, TERM) to the process. */
     void signal(String name) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        Process kill = ChildProcesses.builder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " failed");
         }
     }
 
-    /** @return the exit status, waiting at most {@code timeoutMillis}. */
+    /**
+     * @return the exit status, waiting at most {@code timeoutMillis} for the process to end; then its output is
+     * read to the end, so that {@link #stdout()} and {@link #stderr()} hold every line it printed.
+     */
     int awaitExit(long timeoutMillis) throws InterruptedException {
         if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
             throw new AssertionError("still running after " + timeoutMillis + " ms; stdout " + stdout()
                     + ", stderr " + stderr());
         }
-        // let the pumps read the last lines
-        Thread.sleep(50);
+        // The pipes close when the process ends, unless a process it started still holds them.
+        for (Output output : List.of(out, err)) {
+            if (!output.awaitEnd(DRAIN_MILLIS)) {
+                throw new AssertionError(output.name + " still open " + DRAIN_MILLIS + " ms after the process ended"
+                        + " (a process it started holds it); stdout " + stdout() + ", stderr " + stderr());
+            }
+        }
         return process.exitValue();
     }
 
@@ -178,6 +159,78 @@ final class UdpEchoProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * One output stream of the process, read line by line by a pump thread of its own; a test thread waits on it
+     * for a line, or for its end.
+     */
+    private static final class Output {
+        private final String name;
+        private final Thread pump;
+        private final List<String> lines = new ArrayList<>(); // guarded by this
+        private boolean ended; // guarded by this
+
+        Output(InputStream stream, String name) {
+            this.name = name;
+            pump = new Thread(() -> read(stream), "pump-" + name);
+            pump.setDaemon(true);
+            pump.start();
+        }
+
+        private void read(InputStream stream) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            } finally {
+                end();
+            }
+        }
+
+        private synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        private synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        /** @return the first line matching {@code p}, or null if none came before {@code deadline} or the end. */
+        synchronized Matcher await(Pattern p, long deadline) throws InterruptedException {
+            for (int next = 0; ; ) {
+                for (; next < lines.size(); next++) {
+                    Matcher m = p.matcher(lines.get(next));
+                    if (m.matches()) {
+                        return m;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (ended || left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        /** @return whether the stream was read to its end within {@code timeoutMillis}. */
+        boolean awaitEnd(long timeoutMillis) throws InterruptedException {
+            pump.join(timeoutMillis);
+            return !pump.isAlive();
+        }
+
+        synchronized boolean ended() {
+            return ended;
+        }
+
+        synchronized List<String> lines() {
+            return new ArrayList<>(lines);
         }
     }
 }

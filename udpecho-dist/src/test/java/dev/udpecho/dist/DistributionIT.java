@@ -78,8 +78,8 @@ class DistributionIT {
 
     @Test
     void theServerAndTheClientTalk() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/udpecho").toString(), "server", "--port", "0",
-                "--bind", "127.0.0.1").redirectErrorStream(true);
+        ProcessBuilder pb = Unpacked.builder(List.of(home.resolve("bin/udpecho").toString(), "server", "--port", "0",
+                "--bind", "127.0.0.1")).redirectErrorStream(true);
         pb.environment().put("JAVA_HOME", java());
         Process server = pb.start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),

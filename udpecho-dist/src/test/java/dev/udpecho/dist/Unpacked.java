@@ -33,10 +33,23 @@ final class Unpacked {
     record Result(int status, String output) {
     }
 
+    /**
+     * @return a builder for {@code command}, run with SIGINT, SIGTERM and SIGHUP at their default action: where every
+     * program these tests start is started. Ignored signals stay ignored across exec, so started from a build run with
+     * them ignored (under {@code nohup}, or as a background job without job control), a server would not stop on
+     * {@link Process#destroy()}'s SIGTERM. coreutils' {@code env --default-signal} (8.31 or newer) resets them and
+     * execs the command, which keeps env's pid.
+     */
+    static ProcessBuilder builder(List<String> command) {
+        List<String> all = new ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP"));
+        all.addAll(command);
+        return new ProcessBuilder(all);
+    }
+
     /** Runs a program to its end, within {@code seconds}, with these environment variables too. */
     static Result run(List<String> command, Map<String, String> environment, int seconds)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        ProcessBuilder pb = builder(command).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("UDPECHO_"));
         pb.environment().putAll(environment);
         Process p = pb.start();

@@ -16,8 +16,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static dev.udpecho.testing.Loopback.receive;
 import static dev.udpecho.testing.Loopback.send;
@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(60)
 class MetricsEndpointIT {
     private static final InetAddress LOOPBACK = Loopback.address("127.0.0.1");
+    /** How long the counters may take to show the last reply. */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
 
     private EchoServer server;
     private MetricsEndpoint metrics;
@@ -120,12 +122,8 @@ class MetricsEndpointIT {
                 send(client, new byte[10], new InetSocketAddress(LOOPBACK, lossy.address().getPort()));
             }
             assertThat(receive(client)).as("every reply lost").isNull();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            PrometheusText after = PrometheusText.scrape(scrape);
-            while (after.count("udpecho_replies_impaired_total{kind=\"lost\"}") < n && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-                after = PrometheusText.scrape(scrape);
-            }
+            PrometheusText after = PrometheusText.scrapeUntil(scrape,
+                    s -> s.count("udpecho_replies_impaired_total{kind=\"lost\"}") >= n, SETTLE);
             assertThat(after.count("udpecho_replies_impaired_total{kind=\"lost\"}")).isEqualTo(n);
             assertThat(after.count("udpecho_datagrams_received_total")).isEqualTo(n);
         }
@@ -181,12 +179,7 @@ class MetricsEndpointIT {
 
     /** Scrapes until {@code sample} moved by {@code n}: replies are counted once the kernel took them. */
     private PrometheusText settled(PrometheusText before, String sample, long n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        PrometheusText after = PrometheusText.scrape(url + "/metrics");
-        while (delta(before, after, sample) < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            after = PrometheusText.scrape(url + "/metrics");
-        }
+        PrometheusText after = PrometheusText.scrapeUntil(url + "/metrics", s -> delta(before, s, sample) >= n, SETTLE);
         assertThat(delta(before, after, sample)).as(sample).isEqualTo(n);
         return after;
     }

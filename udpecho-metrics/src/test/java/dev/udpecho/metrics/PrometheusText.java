@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +18,8 @@ import java.util.regex.Pattern;
  */
 public final class PrometheusText {
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)");
+    /** Between two scrapes of {@link #scrapeUntil}: a counter moves within microseconds of the reply. */
+    private static final long POLL_MILLIS = 5;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Map<String, Double> samples;
@@ -53,6 +56,26 @@ public final class PrometheusText {
             throw new AssertionError(url + " answered " + type);
         }
         return parse(response.body());
+    }
+
+    /**
+     * Scrapes {@code url} until {@code done} holds of the scrape, or {@code timeout} passed.
+     *
+     * <p>A poll, because nothing announces that a counter moved: the server counts a reply on its event loop once
+     * the kernel took it, which can be just after the client read that reply, and the endpoint only answers scrapes.
+     *
+     * @return the first scrape {@code done} holds of; at the deadline the last one, for the caller's assertions to
+     * show what it held.
+     */
+    public static PrometheusText scrapeUntil(String url, Predicate<PrometheusText> done, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        PrometheusText scrape = scrape(url);
+        while (!done.test(scrape) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(POLL_MILLIS);
+            scrape = scrape(url);
+        }
+        return scrape;
     }
 
     /** @param url any URL. @return the response to a GET, whatever its status. */
