@@ -2,6 +2,7 @@ package dev.udpecho.bench;
 
 import dev.udpecho.net.Transport;
 import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Arrivals;
 import dev.udpecho.testing.Loopback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -3,6 +3,7 @@ package dev.udpecho.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Arrivals;
 import dev.udpecho.testing.Loopback;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.AfterEach;

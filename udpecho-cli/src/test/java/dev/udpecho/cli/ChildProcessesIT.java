@@ -3,6 +3,8 @@ package dev.udpecho.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.udpecho.server.EchoServer;
+import dev.udpecho.testing.Arrivals;
+import dev.udpecho.testing.ChildProcesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

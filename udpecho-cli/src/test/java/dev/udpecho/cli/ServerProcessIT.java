@@ -1,6 +1,7 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.net.Transport;
+import dev.udpecho.testing.ChildProcesses;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

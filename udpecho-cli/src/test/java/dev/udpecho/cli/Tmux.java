@@ -1,5 +1,7 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.testing.ChildProcesses;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

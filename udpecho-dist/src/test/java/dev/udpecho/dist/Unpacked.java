@@ -1,10 +1,11 @@
 package dev.udpecho.dist;
 
+import dev.udpecho.testing.ChildProcesses;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,17 +34,9 @@ final class Unpacked {
     record Result(int status, String output) {
     }
 
-    /**
-     * @return a builder for {@code command}, run with SIGINT, SIGTERM and SIGHUP at their default action: where every
-     * program these tests start is started. Ignored signals stay ignored across exec, so started from a build run with
-     * them ignored (under {@code nohup}, or as a background job without job control), a server would not stop on
-     * {@link Process#destroy()}'s SIGTERM. coreutils' {@code env --default-signal} (8.31 or newer) resets them and
-     * execs the command, which keeps env's pid.
-     */
+    /** @return a builder for {@code command}, with the default signal dispositions ({@link ChildProcesses}). */
     static ProcessBuilder builder(List<String> command) {
-        List<String> all = new ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP"));
-        all.addAll(command);
-        return new ProcessBuilder(all);
+        return ChildProcesses.builder(command);
     }
 
     /** Runs a program to its end, within {@code seconds}, with these environment variables too. */

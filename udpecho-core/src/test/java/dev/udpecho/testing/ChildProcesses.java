@@ -1,4 +1,4 @@
-package dev.udpecho.cli;
+package dev.udpecho.testing;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,26 +15,26 @@ import java.util.List;
  *
  * <p>Called from test threads only.
  */
-final class ChildProcesses {
+public final class ChildProcesses {
     /** The prefix that gives a command the default dispositions of the signals the tests send. */
-    static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=INT,TERM,HUP");
+    public static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=INT,TERM,HUP");
 
     private ChildProcesses() {
     }
 
     /** @return {@code command}, to be run with the default signal dispositions. */
-    static List<String> command(List<String> command) {
+    public static List<String> command(List<String> command) {
         List<String> all = new ArrayList<>(DEFAULT_SIGNALS);
         all.addAll(command);
         return all;
     }
 
     /** @return a builder for {@code command}, run with the default signal dispositions. */
-    static ProcessBuilder builder(List<String> command) {
+    public static ProcessBuilder builder(List<String> command) {
         return new ProcessBuilder(command(command));
     }
 
-    static ProcessBuilder builder(String... command) {
+    public static ProcessBuilder builder(String... command) {
         return builder(Arrays.asList(command));
     }
 }

@@ -1,9 +1,9 @@
-package dev.udpecho.bench;
+package dev.udpecho.testing;
 
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.server.ServerLog;
-import io.netty.buffer.ByteBuf;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -12,18 +12,18 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>{@link #expect} is called from a test thread, {@link #message} from the server's event loops.
  */
-final class Arrivals implements ServerLog {
+public final class Arrivals implements ServerLog {
     private volatile CountDownLatch next = new CountDownLatch(0);
 
     /** @return a latch that opens once {@code n} more datagrams arrived. */
-    CountDownLatch expect(int n) {
+    public CountDownLatch expect(int n) {
         CountDownLatch latch = new CountDownLatch(n);
         next = latch;
         return latch;
     }
 
     @Override
-    public void message(PeerAddress source, ByteBuf payload) {
+    public void message(PeerAddress source, ByteBuffer payload) {
         next.countDown();
     }
 
