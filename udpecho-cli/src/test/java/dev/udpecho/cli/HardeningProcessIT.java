@@ -92,9 +92,9 @@ class HardeningProcessIT {
 
     /**
      * On every transport, a wildcard server answers from the address each datagram was sent to: the addresses
-     * the host has at start get sockets of their own. Addresses added later are served by the wildcard
-     * sockets; only the native transport names their replies' source (IP_PKTINFO), Netty's transports answer
-     * from the address the kernel's routing picks, one of the host's (docs/SECURITY.md).
+     * the host has at start get sockets of their own. Addresses added later are served by the native
+     * transport's wildcard sockets, with the source named (IP_PKTINFO); on epoll only IPv4 ones, answered from an
+     * address the kernel picks; not at all on NIO (docs/SECURITY.md).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
@@ -118,11 +118,65 @@ class HardeningProcessIT {
                     if (transport == Transport.NATIVE) {
                         assertThat(reply).as("reply to a datagram sent to " + address)
                                 .isEqualTo(address + ":" + port + " OK...where from?");
-                    } else {
+                    } else if (transport == Transport.EPOLL && !address.contains(":")) {
                         assertThat(reply).as("reply to a datagram sent to " + address)
-                                .matches("(10\\.201\\.0\\.[124]|fd00:201::[124]):" + port + " OK\\.\\.\\.where from\\?");
+                                .matches("10\\.201\\.0\\.[124]:" + port + " OK\\.\\.\\.where from\\?");
+                    } else {
+                        // No wildcard socket that could not tell a datagram sent to many hosts: not served.
+                        assertThat(reply).as("reply to a datagram sent to " + address).isEqualTo("timeout");
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A datagram sent to many hosts at once gets no reply on any transport, so that no one can make every
+     * echo server of a subnet answer a forged source (the Fraggle pattern). The native transport sees each
+     * datagram's destination and counts it once per arrival, however many workers receive a copy; epoll sees
+     * IPv4 destinations; Netty's sockets that could not tell are bound to unicast addresses only and never
+     * receive such datagrams.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void broadcastAndMulticastGetNoReplyAndAreCountedOnce(Transport transport) throws Exception {
+        Tools.require("python3");
+        String tools = new File(UdpEchoProcess.home(), "udpecho-cli/src/test/resources/tools").getPath();
+        try (NetworkNamespaces net = new NetworkNamespaces()) {
+            File launcher = new File(UdpEchoProcess.home(), "udpecho");
+            try (UdpEchoProcess server = UdpEchoProcess.start(NetworkNamespaces.in(net.server, List.of(launcher.getPath(),
+                    "server", "--port", "0", "--quiet", "--workers", "2", "--transport", transport.toString())))) {
+                int port = server.awaitListeningPort();
+                // Another program on the server's host is a member of 239.1.2.3 on the same port.
+                try (UdpEchoProcess member = UdpEchoProcess.start(NetworkNamespaces.in(net.server, List.of("python3",
+                        tools + "/multicast_member.py", "239.1.2.3", Integer.toString(port), "10.201.0.1")))) {
+                    member.awaitOut("joined", 10_000);
+                    String probe = tools + "/udp_probe.py";
+                    assertThat(probe(net, probe, "10.201.0.1", port)).isEqualTo("10.201.0.1:" + port + " OK...where from?");
+                    for (String manyHosts : new String[] {"10.201.0.255", "255.255.255.255", "239.1.2.3",
+                            "ff02::1%" + net.clientLink}) {
+                        assertThat(NetworkNamespaces.output(net.client, List.of("python3", probe, manyHosts,
+                                Integer.toString(port), "reflect me", "0.5"))).as("sent to " + manyHosts).isEqualTo("timeout");
+                    }
+                    member.awaitOut("received", 5_000); // the group's datagram did reach the server's host
+                    assertThat(probe(net, probe, "fd00:201::1", port)).as("still serving")
+                            .isEqualTo("fd00:201::1:" + port + " OK...where from?");
+                }
+                server.signal("TERM");
+                assertThat(server.awaitExit(5_000)).isZero();
+                String summary = server.stdout().stream().filter(l -> l.startsWith("Summary:")).findFirst().orElseThrow();
+                // What each transport receives of the four, once each. The kernel hands the IPv4 group's datagram to
+                // no socket of udpecho's: not to the native transport's dual-stack [::] sockets, nor to epoll's
+                // 0.0.0.0 ones (Netty turns IP_MULTICAST_ALL off); the all-nodes group ff02::1 reaches [::].
+                String expected;
+                if (transport == Transport.NATIVE) {
+                    expected = "Summary: received 5, replied 2, dropped 3 (broadcast 2, multicast 1)";
+                } else if (transport == Transport.EPOLL) {
+                    expected = "Summary: received 4, replied 2, dropped 2 (broadcast 2)";
+                } else {
+                    expected = "Summary: received 2, replied 2, dropped 0";
+                }
+                assertThat(summary).startsWith(expected + ",");
             }
         }
     }

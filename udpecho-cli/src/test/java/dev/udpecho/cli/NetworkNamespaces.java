@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.testing.ChildProcesses;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.Assumptions;
 
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class NetworkNamespaces implements AutoCloseable {
     final String server;
     final String client;
+    /** The client host's end of the link, for datagrams to link-scoped groups ({@code ff02::1%LINK}). */
+    final String clientLink;
     private final String serverLink;
     private final List<String> created = new ArrayList<>();
 
@@ -29,10 +32,10 @@ final class NetworkNamespaces implements AutoCloseable {
         Assumptions.assumeTrue(probe == null, "may not create network namespaces here (" + probe + "): test skipped");
         created.add(server);
         serverLink = "ues" + id;
+        clientLink = "uec" + id;
         try {
             must("ip", "netns", "add", client);
             created.add(client);
-            String clientLink = "uec" + id;
             must("ip", "link", "add", serverLink, "type", "veth", "peer", "name", clientLink);
             must("ip", "link", "set", serverLink, "netns", server);
             must("ip", "link", "set", clientLink, "netns", client);
@@ -48,6 +51,8 @@ final class NetworkNamespaces implements AutoCloseable {
                 must("ip", "-n", ns[0], "link", "set", "lo", "up");
                 must("ip", "-n", ns[0], "link", "set", ns[1], "up");
             }
+            // So that the client may send to 255.255.255.255 and to IPv4 groups: out of its one link, nowhere else.
+            must("ip", "-n", client, "route", "add", "default", "dev", clientLink);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

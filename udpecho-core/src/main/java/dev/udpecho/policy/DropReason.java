@@ -14,6 +14,13 @@ public enum DropReason {
     OWN_PORT,
     /** The source cannot be a real sender: port 0, or a multicast, broadcast or unspecified address. */
     BAD_SOURCE,
+    /**
+     * It was sent to a broadcast address (255.255.255.255, or a subnet's): a reply would go back to a forged
+     * source for every host that heard it (the Fraggle pattern).
+     */
+    BROADCAST,
+    /** It was sent to a multicast group (224.0.0.0/4, ff00::/8): the same reflection as broadcast. */
+    MULTICAST,
     /** The datagram already starts with the prefix twice: it is an answer to an answer. */
     ECHO_OF_ECHO,
     /** The source is refused by {@code --deny}, or not in {@code --allow}. */

@@ -32,15 +32,18 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     private final Responder responder;
     private final ServerCounters counters;
     private final PeerAddress source = new PeerAddress();
+    private final PeerAddress destination = new PeerAddress();
+    private final boolean reportsDestination;
     private final ChannelFutureListener counted;
     /**
      * Set once, on the event loop, before the first datagram; the thread of {@link DelayedReplies} sees it
      * through its queue, which it takes replies from only after a datagram came.
      */
     private ChannelHandlerContext ctx;
-    /** The datagram being decided on, and its sender. */
+    /** The datagram being decided on, its sender and where it was sent. */
     private ByteBuf data;
     private InetSocketAddress sender;
+    private InetSocketAddress recipient;
 
     /** A write's promise that knows the size of what it wrote, to count it once the kernel took it. */
     private static final class Written extends DefaultChannelPromise {
@@ -53,11 +56,14 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     }
 
     /**
-     * @param prefix     bytes before each reply.
-     * @param responders makes this channel's responder, given how it sends replies that waited.
+     * @param prefix             bytes before each reply.
+     * @param reportsDestination whether the channel reports each datagram's destination (a wildcard epoll
+     *                           channel with IP_RECVORIGDSTADDR; IPv4 only).
+     * @param responders         makes this channel's responder, given how it sends replies that waited.
      */
-    EchoHandler(byte[] prefix, Function<DatagramSender, Responder> responders) {
+    EchoHandler(byte[] prefix, boolean reportsDestination, Function<DatagramSender, Responder> responders) {
         this.prefix = prefix.clone();
+        this.reportsDestination = reportsDestination;
         this.responder = responders.apply(this);
         this.counters = responder.counters();
         this.counted = future -> {
@@ -88,6 +94,7 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
         try {
             data = packet.content();
             sender = packet.sender();
+            recipient = packet.recipient();
             responder.onDatagram(source.set(sender), data.nioBuffer(data.readerIndex(), data.readableBytes()), this);
         } finally {
             data = null;
@@ -118,10 +125,16 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
         ctx.write(new DatagramPacket(reply, sender), new Written(ctx.channel(), length).addListener(counted));
     }
 
-    /** @return {@code null}: a reply leaves from the channel's own address (see {@link HostAddresses}). */
+    /**
+     * @return where the datagram was sent, on a channel that reports it; {@code null} on a channel bound to one
+     *     address, whose replies leave from it (see {@link HostAddresses}).
+     */
     @Override
     public PeerAddress replyFrom() {
-        return null;
+        if (!reportsDestination || recipient == null || recipient.getAddress().isAnyLocalAddress()) {
+            return null;
+        }
+        return destination.set(recipient);
     }
 
     /** Sends a reply that waited, from the thread of {@link DelayedReplies}; counted by it. */

@@ -3,6 +3,7 @@ package dev.udpecho.server;
 import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.net.Transport;
+import dev.udpecho.policy.Destinations;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.LoopGuard;
 import dev.udpecho.policy.ReplyPolicy;
@@ -90,27 +91,27 @@ public final class EchoServer implements AutoCloseable {
         LoopGuard loopGuard = new LoopGuard(config.prefix(), config.allowLowSourcePorts(), config.port());
         ReplyPolicy chain = new Guards(config.accessList(), loopGuard,
                 config.rateLimits().isOn() ? new SourceRateLimiter(config.rateLimits()) : null, policy);
-        DropNotices notices = new DropNotices(log::notice);
+        Responders responders = new Responders(config, chain, log, new DropNotices(log::notice), new Destinations());
         List<InetAddress> addresses = config.bindAddresses();
         try {
             if (!addresses.isEmpty()) {
-                return new EchoServer(config, log, loopGuard, engine(config, addresses, chain, log, notices));
+                return new EchoServer(config, log, loopGuard, engine(config, addresses, responders));
             }
             try {
-                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV6_ANY), chain, log, notices));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV6_ANY), responders));
             } catch (NativeIoException | RuntimeException e) {
                 // No IPv6 on this host: every IPv4 interface instead.
-                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV4_ANY), chain, log, notices));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV4_ANY), responders));
             }
         } catch (NativeIoException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static Engine engine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy,
-                                 ServerLog log, DropNotices notices) throws NativeIoException {
-        return config.transport().isNetty() ? new NettyEngine(config, addresses, policy, log, notices)
-                : new NativeEngine(config, addresses, policy, log, notices);
+    private static Engine engine(ServerConfig config, List<InetAddress> addresses, Responders responders)
+            throws NativeIoException {
+        return config.transport().isNetty() ? new NettyEngine(config, addresses, responders)
+                : new NativeEngine(config, addresses, responders);
     }
 
     /**

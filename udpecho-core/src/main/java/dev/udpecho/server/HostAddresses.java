@@ -32,6 +32,12 @@ final class HostAddresses {
      *     Empty when more than {@link #MAX_SOCKETS}.
      */
     static List<InetAddress> under(List<InetAddress> bound) {
+        List<InetAddress> found = all(bound);
+        return found.size() > MAX_SOCKETS ? List.of() : found;
+    }
+
+    /** @return the same as {@link #under}, however many. */
+    static List<InetAddress> all(List<InetAddress> bound) {
         // Every wildcard covers IPv4: 0.0.0.0, and [::], which udpecho makes dual-stack.
         boolean v4 = bound.stream().anyMatch(InetAddress::isAnyLocalAddress);
         boolean v6 = bound.stream().anyMatch(a -> a.isAnyLocalAddress() && a instanceof Inet6Address);
@@ -57,7 +63,7 @@ final class HostAddresses {
         } catch (SocketException e) {
             return List.of(); // the wildcard sockets serve every address anyway
         }
-        return found.size() > MAX_SOCKETS ? List.of() : found;
+        return found;
     }
 
     /** @return the address without the interface name Java adds to every IPv6 address it lists. */

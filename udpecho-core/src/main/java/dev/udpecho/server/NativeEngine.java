@@ -1,14 +1,10 @@
 package dev.udpecho.server;
 
-import dev.udpecho.impairment.Impairer;
-import dev.udpecho.impairment.Impairments;
 import dev.udpecho.nativeio.DatagramRing;
 import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.ProcNetUdp;
-import dev.udpecho.policy.DropNotices;
-import dev.udpecho.policy.ReplyPolicy;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -38,31 +34,25 @@ final class NativeEngine implements Engine {
     private static final int SEND_TIMEOUT_MS = 100;
 
     private final ServerConfig config;
-    private final ReplyPolicy policy;
-    private final ServerLog log;
-    private final DropNotices dropNotices;
+    private final Responders responders;
     private final List<NativeSocket> sockets = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
     /** Sockets 0 to this - 1 are bound to the addresses asked for; the rest, to each of the host's addresses. */
     private final int requestedSockets;
     private final boolean sharesPort;
-    /** One per socket, in socket order, then one per thread that sends delayed replies. */
+    /** One per socket, in socket order. */
     private final List<ServerCounters> counters = new ArrayList<>();
     private final List<NativeWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<DatagramRing> rings = new ArrayList<>();
-    private final List<DelayedReplies> delayed = new ArrayList<>();
     private int receiveBufferGranted = Integer.MAX_VALUE;
     private volatile boolean closed;
     /** The kernel's count as the sockets closed, for summaries made after. */
     private volatile long dropsAtClose = -1;
 
-    NativeEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log,
-                 DropNotices dropNotices) throws NativeIoException {
+    NativeEngine(ServerConfig config, List<InetAddress> addresses, Responders responders) throws NativeIoException {
         this.config = config;
-        this.policy = policy;
-        this.log = log;
-        this.dropNotices = dropNotices;
+        this.responders = responders;
         this.sharesPort = config.workers() > 1 || addresses.stream().anyMatch(InetAddress::isAnyLocalAddress);
         try {
             for (InetAddress address : addresses) {
@@ -161,27 +151,15 @@ final class NativeEngine implements Engine {
             int maxPayload = socket.isIpv6() ? DatagramLimits.MAX_IPV6_PAYLOAD : DatagramLimits.MAX_IPV4_PAYLOAD;
             DatagramRing ring = new DatagramRing(BATCH, maxPayload, prefix, socket.isIpv6(), local.isAnyLocalAddress());
             rings.add(ring);
-            NativeWorker worker = new NativeWorker(socket, ring, responder(i, counters.get(i), sender(socket)));
+            boolean firstOfGroup = i == 0 || !local.equals(locals.get(i - 1));
+            NativeWorker worker = new NativeWorker(socket, ring,
+                    responders.make(i, counters.get(i), sender(socket), local.isAnyLocalAddress(), firstOfGroup));
             workers.add(worker);
             Thread thread = new Thread(worker, "udpecho-worker-" + i);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
         }
-    }
-
-    /** @return the responder of socket {@code i}, with what impairs its replies if asked. */
-    private Responder responder(int i, ServerCounters socketCounters, DatagramSender sender) {
-        Impairments impairments = config.impairments();
-        Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
-        DelayedReplies waiting = null;
-        if (impairments.delays()) {
-            ServerCounters senderCounters = new ServerCounters();
-            counters.add(senderCounters);
-            waiting = new DelayedReplies(sender, senderCounters, log, impairments.maxDelayed(), "udpecho-delay-" + i);
-            delayed.add(waiting);
-        }
-        return new Responder(config.prefix(), policy, socketCounters, log, dropNotices, impairer, waiting);
     }
 
     /** @return a sender for replies that waited: a buffer of its own, used by the one thread that sends them. */
@@ -195,7 +173,9 @@ final class NativeEngine implements Engine {
 
     @Override
     public List<ServerCounters> counters() {
-        return counters;
+        List<ServerCounters> all = new ArrayList<>(counters);
+        all.addAll(responders.senderCounters());
+        return all;
     }
 
     @Override
@@ -249,9 +229,7 @@ final class NativeEngine implements Engine {
         for (NativeSocket s : sockets) {
             s.shutdown();
         }
-        for (DelayedReplies d : delayed) {
-            d.close();
-        }
+        responders.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (Thread t : threads) {
             try {

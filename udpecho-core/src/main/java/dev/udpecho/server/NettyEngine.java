@@ -1,12 +1,8 @@
 package dev.udpecho.server;
 
-import dev.udpecho.impairment.Impairer;
-import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.ProcNetUdp;
 import dev.udpecho.net.Transport;
-import dev.udpecho.policy.DropNotices;
-import dev.udpecho.policy.ReplyPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -20,6 +16,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -29,40 +26,38 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server on Netty's transports (epoll or NIO): one channel per socket, each on its own event loop, with an
- * {@link EchoHandler}. The portable path. A wildcard binding also gets channels bound to each of the host's
- * addresses ({@link HostAddresses}), so that replies leave from the address they were sent to.
+ * {@link EchoHandler}. The portable path. A wildcard binding gets channels bound to each of the host's
+ * addresses ({@link HostAddresses}), so that replies leave from the address they were sent to and nothing sent
+ * to many hosts (broadcast, multicast) reaches a socket that could not tell ({@link #plan}).
  */
 final class NettyEngine implements Engine {
+    private static final InetAddress IPV4_ANY = ipv4Any();
+
     /** Bytes of replies that may wait for the socket; past that, replies are dropped and counted. */
     static final int MAX_PENDING_BYTES = 4 << 20;
 
     private final ServerConfig config;
-    private final ReplyPolicy policy;
-    private final ServerLog log;
-    private final DropNotices dropNotices;
+    private final Responders responders;
     private final boolean sharesPort;
+    /** The addresses asked for: one of them that cannot be bound fails the server. */
+    private final List<InetAddress> asked;
     private final EventLoopGroup group;
     private final List<Channel> channels = new ArrayList<>();
     private final List<InetAddress> locals = new ArrayList<>();
     /** One per channel, in channel order. */
     private final List<ServerCounters> counters = new ArrayList<>();
-    private final List<DelayedReplies> delayed = new ArrayList<>();
-    /** The counters of the threads that send delayed replies. */
-    private final List<ServerCounters> senders = new ArrayList<>();
     private volatile boolean closed;
 
-    NettyEngine(ServerConfig config, List<InetAddress> addresses, ReplyPolicy policy, ServerLog log,
-                DropNotices dropNotices) {
+    NettyEngine(ServerConfig config, List<InetAddress> addresses, Responders responders) {
         this.config = config;
-        this.policy = policy;
-        this.log = log;
-        this.dropNotices = dropNotices;
+        this.responders = responders;
         this.sharesPort = config.workers() > 1 || addresses.stream().anyMatch(InetAddress::isAnyLocalAddress);
-        List<InetAddress> host = HostAddresses.under(addresses);
-        this.group = new MultiThreadIoEventLoopGroup((addresses.size() + host.size()) * config.workers(),
+        this.asked = List.copyOf(addresses);
+        List<InetAddress> plan = plan(config.transport(), addresses);
+        this.group = new MultiThreadIoEventLoopGroup(plan.size() * config.workers(),
                 new DefaultThreadFactory("udpecho-worker", true), NettyChannels.ioHandlerFactory(config.transport()));
         try {
-            for (InetAddress address : addresses) {
+            for (InetAddress address : plan) {
                 for (int w = 0; w < config.workers(); w++) {
                     register(address);
                 }
@@ -73,10 +68,37 @@ final class NettyEngine implements Engine {
         }
     }
 
+    /**
+     * Netty's transports do not report every datagram's destination, so a wildcard binding is served by
+     * sockets that cannot receive what was sent to many hosts: one per unicast address of the host, plus on
+     * epoll an IPv4 wildcard that reports each datagram's destination (IP_RECVORIGDSTADDR), for IPv4 addresses
+     * added later. NIO and IPv6 have no wildcard socket: an address added later is not served until a restart.
+     *
+     * @return the addresses to bind, those asked for first.
+     */
+    private static List<InetAddress> plan(Transport transport, List<InetAddress> addresses) {
+        List<InetAddress> plan = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            InetAddress bind = !a.isAnyLocalAddress() ? a : transport == Transport.EPOLL ? IPV4_ANY : null;
+            if (bind != null && !plan.contains(bind)) {
+                plan.add(bind);
+            }
+        }
+        for (InetAddress a : HostAddresses.all(addresses)) {
+            if (!plan.contains(a)) {
+                plan.add(a);
+            }
+        }
+        return plan;
+    }
+
     private Channel register(InetAddress address) {
         Transport transport = config.transport();
         int index = channels.size();
-        EchoHandler handler = new EchoHandler(config.prefix(), sender -> responder(index, sender));
+        boolean firstOfGroup = locals.isEmpty() || !address.equals(locals.get(locals.size() - 1));
+        boolean wildcard = address.isAnyLocalAddress();
+        EchoHandler handler = new EchoHandler(config.prefix(), wildcard, sender -> responders.make(index,
+                new ServerCounters(), sender, wildcard, firstOfGroup));
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channelFactory(() -> NettyChannels.newChannel(transport, address))
@@ -88,6 +110,9 @@ final class NettyEngine implements Engine {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(MAX_PENDING_BYTES / 2, MAX_PENDING_BYTES))
                 .handler(handler);
+        if (wildcard) {
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true); // only epoll has a wildcard socket
+        }
         if (sharesPort) {
             if (transport == Transport.EPOLL) {
                 bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
@@ -102,61 +127,56 @@ final class NettyEngine implements Engine {
         return future.channel();
     }
 
-    /** @return the responder of channel {@code i}, with what impairs its replies if asked. */
-    private Responder responder(int i, DatagramSender sender) {
-        ServerCounters channelCounters = new ServerCounters();
-        Impairments impairments = config.impairments();
-        Impairer impairer = impairments.isOn() ? new Impairer(impairments, i) : null;
-        DelayedReplies waiting = null;
-        if (impairments.delays()) {
-            ServerCounters senderCounters = new ServerCounters();
-            waiting = new DelayedReplies(sender, senderCounters, log, impairments.maxDelayed(), "udpecho-delay-" + i);
-            delayed.add(waiting);
-            senders.add(senderCounters);
-        }
-        return new Responder(config.prefix(), policy, channelCounters, log, dropNotices, impairer, waiting);
-    }
-
+    /**
+     * Binds every channel; an address of the host's that cannot be bound (gone since it was listed) is left
+     * out, one asked for fails the whole.
+     */
     @Override
     public List<InetSocketAddress> bind(int port) throws BindFailedException {
         List<InetSocketAddress> bound = new ArrayList<>();
-        int requested = channels.size();
-        for (int i = 0; i < requested; i++) {
+        Throwable lastCause = null;
+        for (int i = 0; i < channels.size(); i++) {
             InetSocketAddress target = new InetSocketAddress(locals.get(i), port);
             ChannelFuture future = channels.get(i).bind(target).awaitUninterruptibly();
             if (!future.isSuccess()) {
-                close();
-                throw new BindFailedException(target, future.cause());
+                if (asked.contains(locals.get(i)) || locals.get(i).isAnyLocalAddress()) {
+                    close();
+                    throw new BindFailedException(target, future.cause());
+                }
+                lastCause = future.cause();
+                channels.get(i).close().awaitUninterruptibly();
+                channels.remove(i);
+                locals.remove(i);
+                counters.remove(i);
+                i--;
+                continue;
             }
             InetSocketAddress local = (InetSocketAddress) channels.get(i).localAddress();
             port = local.getPort();
-            bound.add(local);
+            if (!bound.contains(local)) {
+                bound.add(local);
+            }
         }
-        bindHostAddresses(port, requested);
+        if (bound.isEmpty()) {
+            close();
+            throw new BindFailedException(new InetSocketAddress(asked.get(0), port),
+                    lastCause != null ? lastCause : new IOException("no address of this host to bind"));
+        }
         return bound;
     }
 
-    /** An address that cannot be bound (gone since it was listed) is left to the wildcard channels. */
-    private void bindHostAddresses(int port, int requested) {
-        for (InetAddress address : HostAddresses.under(locals.subList(0, requested))) {
-            for (int w = 0; w < config.workers(); w++) {
-                Channel channel = register(address);
-                if (!channel.bind(new InetSocketAddress(address, port)).awaitUninterruptibly().isSuccess()) {
-                    channel.close().awaitUninterruptibly();
-                    int last = channels.size() - 1;
-                    channels.remove(last);
-                    locals.remove(last);
-                    counters.remove(last);
-                    break;
-                }
-            }
+    private static InetAddress ipv4Any() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
     @Override
     public List<ServerCounters> counters() {
         List<ServerCounters> all = new ArrayList<>(counters);
-        all.addAll(senders);
+        all.addAll(responders.senderCounters());
         return all;
     }
 
@@ -200,9 +220,7 @@ final class NettyEngine implements Engine {
             return;
         }
         closed = true;
-        for (DelayedReplies d : delayed) {
-            d.close();
-        }
+        responders.close();
         for (Channel c : channels) {
             c.close();
         }

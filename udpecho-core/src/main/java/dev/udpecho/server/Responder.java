@@ -4,6 +4,7 @@ import dev.udpecho.impairment.Impairer;
 import dev.udpecho.impairment.Impairment;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.PeerAddress;
+import dev.udpecho.policy.Destinations;
 import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.DropReason;
 import dev.udpecho.policy.ReplyPolicy;
@@ -12,8 +13,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The receive → decide → reply path, written once for every transport: counts each datagram, shows it in the
- * log, asks the {@link ReplyPolicy}, checks that the reply fits in a datagram, and applies the impairments. The
+ * The receive → decide → reply path, written once for every transport: refuses broadcast and multicast
+ * destinations, counts each datagram, shows it in the log, asks the {@link ReplyPolicy}, checks that the reply
+ * fits in a datagram, and applies the impairments. The
  * transports only move bytes around it: {@link NativeWorker} (the fast path) and {@link EchoHandler} (Netty's
  * epoll and NIO) hand it each datagram and send what it queues on their {@link ReplyQueue}.
  *
@@ -48,17 +50,24 @@ final class Responder {
     private final DropNotices dropNotices;
     private final Impairer impairer;
     private final DelayedReplies delayed;
+    private final Destinations destinations;
+    private final boolean countsShared;
     private final ArrayDeque<DelayedReplies.Reply> held = new ArrayDeque<>();
     private boolean repliedThisBatch;
     private long lastErrorNotice;
     private long errorsNotShown;
 
     /**
-     * @param impairer what to do to replies, or {@code null} for nothing.
-     * @param delayed  where replies wait, or {@code null} if none ever does.
+     * @param impairer     what to do to replies, or {@code null} for nothing.
+     * @param delayed      where replies wait, or {@code null} if none ever does.
+     * @param destinations what refuses broadcast and multicast destinations, for a socket that reports each
+     *                     datagram's destination ({@link ReplyQueue#replyFrom()}); {@code null} for a socket bound
+     *                     to one unicast address, which receives nothing else.
+     * @param countsShared whether this socket counts the datagrams every socket of its group receives a copy of
+     *                     (broadcast and multicast): only the first of the group does, so each counts once.
      */
     Responder(byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices,
-              Impairer impairer, DelayedReplies delayed) {
+              Impairer impairer, DelayedReplies delayed, Destinations destinations, boolean countsShared) {
         this.prefix = prefix.clone();
         this.policy = policy;
         this.counters = counters;
@@ -66,6 +75,8 @@ final class Responder {
         this.dropNotices = dropNotices;
         this.impairer = impairer;
         this.delayed = delayed;
+        this.destinations = destinations;
+        this.countsShared = countsShared;
     }
 
     ServerCounters counters() {
@@ -82,6 +93,9 @@ final class Responder {
      */
     void onDatagram(PeerAddress source, ByteBuffer payload, ReplyQueue out) {
         int length = payload.remaining();
+        if (destinations != null && refusedDestination(source, payload, out)) {
+            return;
+        }
         counters.onReceived(length);
         log.message(source, payload);
         DropReason reason = policy.decide(source, payload);
@@ -98,6 +112,26 @@ final class Responder {
         } else {
             impair(source, payload, replyLength, out);
         }
+    }
+
+    /**
+     * Every socket of a group that shares a port gets its own copy of a broadcast or multicast datagram: one
+     * counts it (received, shown, dropped), the others let it go unseen.
+     *
+     * @return whether it was sent to many hosts, and so is not answered.
+     */
+    private boolean refusedDestination(PeerAddress source, ByteBuffer payload, ReplyQueue out) {
+        PeerAddress to = out.replyFrom();
+        DropReason reason = to == null ? null : destinations.decide(to);
+        if (reason == null) {
+            return false;
+        }
+        if (countsShared) {
+            counters.onReceived(payload.remaining());
+            log.message(source, payload);
+            drop(source, reason);
+        }
+        return true;
     }
 
     /**

@@ -27,8 +27,8 @@ class EchoHandlerTest {
     private EmbeddedChannel channel(String prefix, ReplyPolicy policy) {
         byte[] bytes = prefix.getBytes(StandardCharsets.UTF_8);
         Responder responder = new Responder(bytes, policy, counters, ServerLog.SILENT, new DropNotices(line -> { }),
-                null, null);
-        return new EmbeddedChannel(new EchoHandler(bytes, sender -> responder));
+                null, null, null, true);
+        return new EmbeddedChannel(new EchoHandler(bytes, false, sender -> responder));
     }
 
     private static DatagramPacket datagram(byte[] payload, InetSocketAddress from) {
