@@ -3,6 +3,8 @@ package dev.udpecho.impairment;
 import dev.udpecho.text.Durations;
 
 import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.function.ObjDoubleConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,94 +17,45 @@ import java.util.regex.Pattern;
  */
 public enum ImpairmentOption {
     /** Probability that a reply is not sent. */
-    LOSS("loss", "P", "Probability that a reply is not sent: 0.05 or 5%.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.loss(probability(value));
-        }
-    },
+    LOSS("loss", "P", "Probability that a reply is not sent: 0.05 or 5%.", probability(Impairments.Builder::loss)),
     /** How long each reply waits, with an optional jitter. */
-    DELAY("delay", "D[±J]", "Delay each reply: 20ms, or 20ms±5ms (also 20ms+-5ms) for a uniform jitter.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            Matcher m = WITH_JITTER.matcher(value.trim());
-            if (m.matches()) {
-                b.delay(Durations.parse(m.group(1))).jitter(Durations.parse(m.group(2)));
-            } else {
-                b.delay(Durations.parse(value));
-            }
-        }
-    },
+    DELAY("delay", "D[±J]", "Delay each reply: 20ms, or 20ms±5ms (also 20ms+-5ms) for a uniform jitter.",
+            ImpairmentOption::delayAndJitter),
     /** The jitter of the delay, when not given with it. */
-    JITTER("jitter", "J", "Jitter of --delay, if not given there: each reply waits the delay ± up to this.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.jitter(Durations.parse(value));
-        }
-    },
+    JITTER("jitter", "J", "Jitter of --delay, if not given there: each reply waits the delay ± up to this.",
+            (b, value) -> b.jitter(Durations.parse(value))),
     /** Probability that a reply is sent twice. */
-    DUPLICATE("duplicate", "P", "Probability that a reply is sent twice.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.duplicate(probability(value));
-        }
-    },
+    DUPLICATE("duplicate", "P", "Probability that a reply is sent twice.",
+            probability(Impairments.Builder::duplicate)),
     /** Probability that a reply is held back and sent after the next one. */
-    REORDER("reorder", "P", "Probability that a reply is held back and sent after the next one.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.reorder(probability(value));
-        }
-    },
+    REORDER("reorder", "P", "Probability that a reply is held back and sent after the next one.",
+            probability(Impairments.Builder::reorder)),
     /** Probability that one byte of a reply's payload is flipped. */
-    CORRUPT("corrupt", "P", "Probability that one byte of a reply's payload is flipped.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.corrupt(probability(value));
-        }
-    },
+    CORRUPT("corrupt", "P", "Probability that one byte of a reply's payload is flipped.",
+            probability(Impairments.Builder::corrupt)),
     /** Probability that a reply is cut short. */
-    TRUNCATE("truncate", "P", "Probability that a reply is cut short.") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            b.truncate(probability(value));
-        }
-    },
+    TRUNCATE("truncate", "P", "Probability that a reply is cut short.", probability(Impairments.Builder::truncate)),
     /** Seed of the decisions. */
     SEED("seed", "N", "Seed of the random decisions: the same seed and the same datagrams give the same"
-            + " decisions (with one worker, the default when impairing).") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            try {
-                b.seed(Long.parseLong(value.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + value + "' is not a whole number");
-            }
-        }
-    },
+            + " decisions (with one worker, the default when impairing).", (b, value) -> b.seed(whole(value))),
     /** How many replies may wait at once. */
     MAX_DELAYED("max-delayed", "N", "Replies that may wait at once; more are dropped and counted (default: "
-            + Impairments.DEFAULT_MAX_DELAYED + ").") {
-        @Override
-        public void apply(Impairments.Builder b, String value) {
-            try {
-                b.maxDelayed(Integer.parseInt(value.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + value + "' is not a whole number");
-            }
-        }
-    };
+            + Impairments.DEFAULT_MAX_DELAYED + ").",
+            (b, value) -> b.maxDelayed((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, whole(value)))));
 
     private static final Pattern WITH_JITTER = Pattern.compile("(.+?)\\s*(?:±|\\+-|\\+/-)\\s*(.+)");
 
     private final String key;
     private final String paramLabel;
     private final String description;
+    private final BiConsumer<Impairments.Builder, String> reader;
 
-    ImpairmentOption(String key, String paramLabel, String description) {
+    ImpairmentOption(String key, String paramLabel, String description,
+                     BiConsumer<Impairments.Builder, String> reader) {
         this.key = key;
         this.paramLabel = paramLabel;
         this.description = description;
+        this.reader = reader;
     }
 
     /** @return the name: {@code loss}, as in {@code --loss} and {@code loss=5%}. */
@@ -127,7 +80,9 @@ public enum ImpairmentOption {
      * @param value   as a person writes it: {@code 5%}, {@code 0.05}, {@code 20ms±5ms}.
      * @throws IllegalArgumentException naming the value, if this option does not take it.
      */
-    public abstract void apply(Impairments.Builder builder, String value);
+    public void apply(Impairments.Builder builder, String value) {
+        reader.accept(builder, value);
+    }
 
     /**
      * @param key an option's name, e.g. {@code loss} or {@code max-delayed}.
@@ -145,6 +100,27 @@ public enum ImpairmentOption {
             known.append(known.length() == 0 ? "" : ", ").append(o.key);
         }
         throw new IllegalArgumentException("unknown impairment '" + key + "' (" + known + ")");
+    }
+
+    private static BiConsumer<Impairments.Builder, String> probability(ObjDoubleConsumer<Impairments.Builder> setter) {
+        return (b, value) -> setter.accept(b, probability(value));
+    }
+
+    private static void delayAndJitter(Impairments.Builder b, String value) {
+        Matcher m = WITH_JITTER.matcher(value.trim());
+        if (m.matches()) {
+            b.delay(Durations.parse(m.group(1))).jitter(Durations.parse(m.group(2)));
+        } else {
+            b.delay(Durations.parse(value));
+        }
+    }
+
+    private static long whole(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a whole number");
+        }
     }
 
     /** {@code 0.05} or {@code 5%}, from 0 to 1. */
