@@ -42,6 +42,12 @@ final class NativeWorker implements Runnable, ReplyQueue {
                     responder.onError(e);
                 }
                 continue;
+            } catch (IllegalStateException e) {
+                // The socket or the ring was closed under the loop: nothing more can be received.
+                if (running) {
+                    responder.onError(e);
+                }
+                break;
             }
             if (!running) {
                 break;
@@ -58,7 +64,15 @@ final class NativeWorker implements Runnable, ReplyQueue {
                 }
             }
             int queued = ring.queuedReplies();
-            int sent = ring.send(socket);
+            int sent;
+            try {
+                sent = ring.send(socket);
+            } catch (IllegalStateException e) {
+                if (running) {
+                    responder.onError(e);
+                }
+                break;
+            }
             counters.onReplied(sent, ring.lastSentBytes());
             if (sent < queued) {
                 // Rare: a refused route, or a send buffer still full after the send timeout.
