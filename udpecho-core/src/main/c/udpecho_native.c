@@ -594,13 +594,14 @@ static void set_source(struct ring *r, int slot, struct msghdr *h, char *control
 
 /*
  * Sends the replies in the send list: each is the first `length` bytes of a slot, to the address its request
- * came from. A reply the kernel refuses (a route error, a full buffer past the send timeout) is skipped so the
- * others still go. Returns how many were sent, or -EBADF /
+ * came from. A reply the kernel refuses for its destination (no route, a firewall) is skipped so the others
+ * still go. A full send buffer refuses the rest of the batch: at once unless `wait`, otherwise after the
+ * socket's send timeout, once per batch and not once per reply. Returns how many were sent, or -EBADF /
  * -EINVAL for a closed ring or a send list out of range (nothing is then sent); result[0] gets the last error
  * number (0 if none) and result[1] the bytes sent.
  */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env, jclass cls, jint fd,
-        jlong handle, jint count, jintArray result) {
+        jlong handle, jint count, jboolean wait, jintArray result) {
     struct ring *r = (struct ring *) (intptr_t) handle;
     if (r == NULL || fd < 0) {
         return -EBADF;
@@ -638,8 +639,9 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
     jint status[2] = { 0, 0 };
     int sent = 0;
     int k = 0;
+    int flags = wait ? 0 : MSG_DONTWAIT;
     while (k < count) {
-        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), 0);
+        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), flags);
         if (n > 0) {
             for (int j = k; j < k + n; j++) {
                 status[1] += (jint) r->out[j].msg_len;
@@ -648,6 +650,10 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
             k += n;
         } else if (n < 0 && errno == EINTR) {
             continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+            /* No room: the rest would only meet the same full buffer, each after its own wait. */
+            status[0] = errno;
+            break;
         } else {
             status[0] = n < 0 ? errno : EIO;
             k++; /* skip the reply the kernel refused */

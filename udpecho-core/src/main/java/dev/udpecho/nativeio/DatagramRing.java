@@ -289,13 +289,30 @@ public final class DatagramRing implements AutoCloseable {
     }
 
     /**
-     * Sends the queued replies. A reply the kernel refuses is skipped, and the others still go.
+     * Sends the queued replies, waiting for room in a full send buffer up to the socket's send timeout, once per
+     * batch. A reply the kernel refuses is skipped, and the others still go; a full buffer refuses the rest.
      *
      * @param socket where to send from.
      * @return how many were sent; {@link #lastSendError()} tells why the rest were not.
      * @throws IllegalStateException if the ring or the socket is closed.
      */
     public int send(NativeSocket socket) {
+        return send(socket, true);
+    }
+
+    /**
+     * Sends the queued replies as {@link #send} does, but never waits: what does not fit in the send buffer now
+     * is refused ({@code EAGAIN}). For a server, whose receive loop must not stall on one slow destination.
+     *
+     * @param socket where to send from.
+     * @return how many were sent; {@link #lastSendError()} tells why the rest were not.
+     * @throws IllegalStateException if the ring or the socket is closed.
+     */
+    public int sendNow(NativeSocket socket) {
+        return send(socket, false);
+    }
+
+    private int send(NativeSocket socket, boolean wait) {
         int fd = socket.acquire();
         try {
             acquire();
@@ -307,7 +324,7 @@ public final class DatagramRing implements AutoCloseable {
                     sendResult[1] = 0;
                     return 0;
                 }
-                int sent = send0(fd, handle, count, sendResult);
+                int sent = send0(fd, handle, count, wait, sendResult);
                 if (sent < 0) {
                     // Only if the send list changed under the call: the ring is used by two threads.
                     throw new IllegalStateException("send list out of range: is the ring used by two threads?");
@@ -412,5 +429,5 @@ public final class DatagramRing implements AutoCloseable {
 
     private static native int receive0(int fd, long handle, int max);
 
-    private static native int send0(int fd, long handle, int count, int[] result);
+    private static native int send0(int fd, long handle, int count, boolean wait, int[] result);
 }

@@ -30,7 +30,10 @@ final class NativeEngine implements Engine {
     static final int BATCH = 64;
     /** How often an idle worker looks up to see whether it should stop. */
     private static final int RECEIVE_TIMEOUT_MS = 100;
-    /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
+    /**
+     * How long a reply that waited (delayed, held back) may wait for room in a full send buffer before it is given
+     * up and counted. Replies from the ring never wait (NativeWorker).
+     */
     private static final int SEND_TIMEOUT_MS = 100;
 
     private final ServerConfig config;

@@ -97,7 +97,7 @@ public final class NativeMisuse {
             }
             expect(IllegalStateException.class, "a ninth reply", () -> ring.reply(0, 1));
             // Slots never received into name no one, and the socket is not connected: refused, not a crash.
-            check(ring.send(socket) == 0 && ring.lastSendError() != 0, "replies to no one are refused");
+            check(ring.sendNow(socket) == 0 && ring.lastSendError() != 0, "replies to no one are refused");
             check(ring.send(socket) == 0 && ring.queuedReplies() == 0, "nothing queued");
         }
     }
@@ -115,6 +115,7 @@ public final class NativeMisuse {
             PeerAddress peer = new PeerAddress();
             expect(IllegalStateException.class, "receive", () -> ring.receive(socket));
             expect(IllegalStateException.class, "send", () -> ring.send(socket));
+            expect(IllegalStateException.class, "sendNow", () -> ring.sendNow(socket));
             expect(IllegalStateException.class, "reply", () -> ring.reply(0, 1));
             expect(IllegalStateException.class, "replyBytes", () -> ring.replyBytes(0, 1));
             expect(IllegalStateException.class, "source", () -> ring.source(0, peer));
@@ -273,7 +274,7 @@ public final class NativeMisuse {
                     ring.source(i, source);
                     ring.reply(i, ring.payload(i).remaining());
                 }
-                ring.send(socket);
+                ring.sendNow(socket);
             }));
             threads.add(loop(over, failures, () -> {
                 socket.sendTo(datagram, 8, self, null);
