@@ -242,12 +242,9 @@ final class NativeEngine implements Engine {
                 break;
             }
         }
+        // Even under a worker that did not stop in time: a call it is in holds the descriptor and the ring until
+        // it returns, so the port is freed then, and its next call ends it.
         for (int i = 0; i < sockets.size(); i++) {
-            // A worker that did not stop in time keeps its socket and ring: closing them under it could hand its
-            // file descriptor to someone else, and freeing the ring would crash it.
-            if (i < threads.size() && threads.get(i).isAlive()) {
-                continue;
-            }
             sockets.get(i).close();
             if (i < rings.size()) {
                 rings.get(i).close();

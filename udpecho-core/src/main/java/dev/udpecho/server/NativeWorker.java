@@ -46,6 +46,21 @@ final class NativeWorker implements Runnable, ReplyQueue {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        try {
+            loop();
+        } catch (IllegalStateException e) {
+            // The socket or the ring was closed under the loop (a worker that did not stop in time): nothing more
+            // can be received. Anything else is a bug, and shows.
+            if (!socket.isClosed() && !ring.isClosed()) {
+                throw e;
+            }
+            if (running) {
+                responder.onError(e);
+            }
+        }
+    }
+
+    private void loop() {
         long pauseNanos = 0;
         while (running) {
             int received;
@@ -57,12 +72,6 @@ final class NativeWorker implements Runnable, ReplyQueue {
                     pauseNanos = pause(pauseNanos);
                 }
                 continue;
-            } catch (IllegalStateException e) {
-                // The socket or the ring was closed under the loop: nothing more can be received.
-                if (running) {
-                    responder.onError(e);
-                }
-                break;
             }
             pauseNanos = 0;
             if (!running) {
@@ -80,15 +89,7 @@ final class NativeWorker implements Runnable, ReplyQueue {
                 }
             }
             int queued = ring.queuedReplies();
-            int sent;
-            try {
-                sent = ring.sendNow(socket);
-            } catch (IllegalStateException e) {
-                if (running) {
-                    responder.onError(e);
-                }
-                break;
-            }
+            int sent = ring.sendNow(socket);
             counters.onReplied(sent, ring.lastSentBytes());
             if (sent < queued) {
                 // A refused route, or a full send buffer: those replies are lost, the next batch is not.
