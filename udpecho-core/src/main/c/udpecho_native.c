@@ -7,7 +7,10 @@
  * The Java side is dev.udpecho.nativeio.DatagramRing / NativeSocket. The record layouts below are shared
  * with DatagramRing.java and must change together.
  *
- * Every function returns -errno on failure, never throws; Java turns errors into exceptions or counters.
+ * Every function returns -errno on failure, never throws; Java turns errors into exceptions or counters. Java
+ * checks every argument first, with a message that names it; the checks here are the last line (a bad slot or
+ * length would otherwise read or write outside the ring), and report -EINVAL, -EBADF or -EAFNOSUPPORT. Where a
+ * JNI call left a Java exception pending, the function returns at once and Java throws that exception.
  */
 #define _GNU_SOURCE
 #include <jni.h>
@@ -48,6 +51,11 @@
 
 /* Room for a packet-info and a drop-counter control message. */
 #define CONTROL_SIZE 128
+
+/* Most datagrams per recvmmsg/sendmmsg call (the kernel's UIO_MAXIOV); must match DatagramRing.MAX_CAPACITY. */
+#define MAX_CAPACITY 1024
+/* Largest slot: a prefix and a datagram of up to 64 KiB each; must match DatagramRing. */
+#define MAX_SLOT_SIZE (2 * 65536 + 64)
 
 union peer {
     struct sockaddr_in v4;
@@ -92,39 +100,72 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_open0(JNIEnv *env,
     return fd < 0 ? fail() : fd;
 }
 
-static socklen_t to_sockaddr(JNIEnv *env, jbyteArray address, jint scope, jint port, jboolean ipv6, union peer *out) {
-    jsize length = (*env)->GetArrayLength(env, address);
+/*
+ * Copies `length` (4 or 16) address bytes from a Java array. Returns 0, or -EINVAL if the array is missing or
+ * shorter, or if reading it left a Java exception pending (which Java then throws).
+ */
+static int get_address_bytes(JNIEnv *env, jbyteArray address, int length, void *out) {
+    if (address == NULL || (*env)->GetArrayLength(env, address) < length) {
+        return -EINVAL;
+    }
+    (*env)->GetByteArrayRegion(env, address, 0, length, (jbyte *) out);
+    return (*env)->ExceptionCheck(env) ? -EINVAL : 0;
+}
+
+/*
+ * Fills `out` with a socket address for a socket of the given family; `*length` gets its size. Returns 0 or
+ * -errno: an address that is not 4 or 16 bytes, an IPv6 one for an IPv4 socket, or a port out of range.
+ */
+static int to_sockaddr(JNIEnv *env, jbyteArray address, jint scope, jint port, jboolean ipv6, union peer *out,
+        socklen_t *length) {
     memset(out, 0, sizeof *out);
+    if (address == NULL || port < 0 || port > 65535) {
+        return -EINVAL;
+    }
+    jsize bytes = (*env)->GetArrayLength(env, address);
+    if (bytes != 4 && bytes != 16) {
+        return -EINVAL;
+    }
     if (ipv6) {
         out->v6.sin6_family = AF_INET6;
         out->v6.sin6_port = htons((uint16_t) port);
         out->v6.sin6_scope_id = (uint32_t) scope;
-        if (length == 4) { /* an IPv4 address on a dual-stack socket: IPv4-mapped */
+        *length = sizeof out->v6;
+        if (bytes == 4) { /* an IPv4 address on a dual-stack socket: IPv4-mapped */
             out->v6.sin6_addr.s6_addr[10] = 0xff;
             out->v6.sin6_addr.s6_addr[11] = 0xff;
-            (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &out->v6.sin6_addr.s6_addr[12]);
-        } else {
-            (*env)->GetByteArrayRegion(env, address, 0, 16, (jbyte *) out->v6.sin6_addr.s6_addr);
+            return get_address_bytes(env, address, 4, &out->v6.sin6_addr.s6_addr[12]);
         }
-        return sizeof out->v6;
+        return get_address_bytes(env, address, 16, out->v6.sin6_addr.s6_addr);
+    }
+    if (bytes != 4) {
+        return -EAFNOSUPPORT;
     }
     out->v4.sin_family = AF_INET;
     out->v4.sin_port = htons((uint16_t) port);
-    (*env)->GetByteArrayRegion(env, address, 0, 4, (jbyte *) &out->v4.sin_addr.s_addr);
-    return sizeof out->v4;
+    *length = sizeof out->v4;
+    return get_address_bytes(env, address, 4, &out->v4.sin_addr.s_addr);
 }
 
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_bind0(JNIEnv *env, jclass cls, jint fd,
         jboolean ipv6, jbyteArray address, jint scope, jint port) {
     union peer local;
-    socklen_t length = to_sockaddr(env, address, scope, port, ipv6, &local);
+    socklen_t length = 0;
+    int status = fd < 0 ? -EBADF : to_sockaddr(env, address, scope, port, ipv6, &local, &length);
+    if (status < 0) {
+        return status;
+    }
     return bind(fd, (struct sockaddr *) &local, length) < 0 ? fail() : 0;
 }
 
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_connect0(JNIEnv *env, jclass cls, jint fd,
         jboolean ipv6, jbyteArray address, jint scope, jint port) {
     union peer remote;
-    socklen_t length = to_sockaddr(env, address, scope, port, ipv6, &remote);
+    socklen_t length = 0;
+    int status = fd < 0 ? -EBADF : to_sockaddr(env, address, scope, port, ipv6, &remote, &length);
+    if (status < 0) {
+        return status;
+    }
     return connect(fd, (struct sockaddr *) &remote, length) < 0 ? fail() : 0;
 }
 
@@ -168,14 +209,34 @@ static socklen_t put_source(char *control, int family, const void *local, int if
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_sendTo0(JNIEnv *env, jclass cls, jint fd,
         jboolean ipv6, jobject data, jint length, jbyteArray address, jint port, jint scope,
         jbyteArray local, jint local_length) {
+    if (fd < 0) {
+        return -EBADF;
+    }
+    void *base = data == NULL ? NULL : (*env)->GetDirectBufferAddress(env, data);
+    if (base == NULL || length < 0 || (jlong) length > (*env)->GetDirectBufferCapacity(env, data)) {
+        return -EINVAL;
+    }
     union peer to;
-    socklen_t to_length = to_sockaddr(env, address, scope, port, ipv6, &to);
-    struct iovec iov = { .iov_base = (*env)->GetDirectBufferAddress(env, data), .iov_len = (size_t) length };
+    socklen_t to_length = 0;
+    int status = to_sockaddr(env, address, scope, port, ipv6, &to, &to_length);
+    if (status < 0) {
+        return status;
+    }
+    struct iovec iov = { .iov_base = base, .iov_len = (size_t) length };
     struct msghdr h = { .msg_name = &to, .msg_namelen = to_length, .msg_iov = &iov, .msg_iovlen = 1 };
     char control[CONTROL_SIZE];
     if (local_length != 0) {
         char address_bytes[16];
-        (*env)->GetByteArrayRegion(env, local, 0, local_length == 4 ? 4 : 16, (jbyte *) address_bytes);
+        if (local_length != 4 && local_length != 16) {
+            return -EINVAL;
+        }
+        if (local_length == 16 && !ipv6) {
+            return -EAFNOSUPPORT;
+        }
+        status = get_address_bytes(env, local, local_length, address_bytes);
+        if (status < 0) {
+            return status;
+        }
         h.msg_control = control;
         h.msg_controllen = put_source(control, local_length == 4 ? 4 : 6, address_bytes, 0);
     }
@@ -187,6 +248,9 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_sendTo0(JNIEnv *en
 }
 
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv *env, jclass cls, jint fd) {
+    if (fd < 0) {
+        return -EBADF;
+    }
     union peer local;
     socklen_t length = sizeof local;
     if (getsockname(fd, (struct sockaddr *) &local, &length) < 0) {
@@ -216,6 +280,9 @@ static jint get_int_option(int fd, int level, int name) {
 }
 
 static jint set_timeout(int fd, int name, int millis) {
+    if (millis < 0) {
+        return -EINVAL;
+    }
     struct timeval tv = { .tv_sec = millis / 1000, .tv_usec = (millis % 1000) * 1000 };
     return setsockopt(fd, SOL_SOCKET, name, &tv, sizeof tv) < 0 ? fail() : 0;
 }
@@ -224,6 +291,9 @@ static jint set_timeout(int fd, int name, int millis) {
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv *env, jclass cls, jint fd,
         jboolean ipv6, jint option, jint value) {
     jint r;
+    if (fd < 0) {
+        return -EBADF;
+    }
     switch (option) {
     case O_REUSE_PORT:
         return set_int(fd, SOL_SOCKET, SO_REUSEPORT, value);
@@ -238,9 +308,15 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
     case O_DROP_COUNTER:
         return set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, value);
     case O_RECEIVE_BUFFER:
+        if (value < 0) {
+            return -EINVAL;
+        }
         r = set_int(fd, SOL_SOCKET, SO_RCVBUF, value);
         return r < 0 ? r : get_int_option(fd, SOL_SOCKET, SO_RCVBUF);
     case O_SEND_BUFFER:
+        if (value < 0) {
+            return -EINVAL;
+        }
         r = set_int(fd, SOL_SOCKET, SO_SNDBUF, value);
         return r < 0 ? r : get_int_option(fd, SOL_SOCKET, SO_SNDBUF);
     case O_RECEIVE_TIMEOUT_MS:
@@ -252,13 +328,20 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
     }
 }
 
+/* Java calls this once, when no other call on the socket is in progress (NativeSocket's state word). */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_close0(JNIEnv *env, jclass cls, jint fd) {
+    if (fd < 0) {
+        return -EBADF;
+    }
     return close(fd) < 0 ? fail() : 0;
 }
 
 /* Wakes a thread blocked in receive on this socket: it returns at once (with nothing). */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_shutdown0(JNIEnv *env, jclass cls, jint fd) {
     /* On an unconnected UDP socket Linux reports ENOTCONN but still wakes the readers. */
+    if (fd < 0) {
+        return -EBADF;
+    }
     return shutdown(fd, SHUT_RDWR) < 0 && errno != ENOTCONN ? fail() : 0;
 }
 
@@ -295,9 +378,25 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeThreads_nice0(JNIEnv *env
 
 /* ---- the ring ---- */
 
+static void free_ring(struct ring *r) {
+    free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
+    free(r->out); free(r->out_iov); free(r->out_control); free(r);
+}
+
+/* Returns whether `buffer` is a direct buffer of at least `size` bytes; its address goes to `*address`. */
+static int direct_buffer(JNIEnv *env, jobject buffer, jlong size, char **address) {
+    *address = buffer == NULL ? NULL : (*env)->GetDirectBufferAddress(env, buffer);
+    return *address != NULL && (*env)->GetDirectBufferCapacity(env, buffer) >= size;
+}
+
+/* Returns the ring, or 0 if an argument is out of range or memory is short (Java checked them first). */
 JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *env, jclass cls, jobject data,
         jobject descriptors, jobject send_list, jint capacity, jint slot_size, jint prefix_length,
         jboolean ipv6, jboolean reply_from_destination) {
+    if (capacity < 1 || capacity > MAX_CAPACITY || slot_size < 1 || slot_size > MAX_SLOT_SIZE
+            || prefix_length < 0 || prefix_length >= slot_size) {
+        return 0;
+    }
     struct ring *r = calloc(1, sizeof *r);
     if (r == NULL) {
         return 0;
@@ -306,9 +405,9 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->ipv6 = ipv6;
     r->reply_from_destination = reply_from_destination;
     r->slot_size = (size_t) slot_size;
-    r->data = (*env)->GetDirectBufferAddress(env, data);
-    r->descriptors = (*env)->GetDirectBufferAddress(env, descriptors);
-    r->send_list = (*env)->GetDirectBufferAddress(env, send_list);
+    int buffers = direct_buffer(env, data, (jlong) capacity * slot_size, &r->data)
+            && direct_buffer(env, descriptors, (jlong) capacity * D_SIZE, &r->descriptors)
+            && direct_buffer(env, send_list, (jlong) capacity * 2 * S_SIZE, &r->send_list);
     r->in = calloc((size_t) capacity, sizeof *r->in);
     r->in_iov = calloc((size_t) capacity, sizeof *r->in_iov);
     r->peer = calloc((size_t) capacity, sizeof *r->peer);
@@ -317,10 +416,9 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->out = calloc((size_t) capacity * 2, sizeof *r->out);
     r->out_iov = calloc((size_t) capacity * 2, sizeof *r->out_iov);
     r->out_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
-    if (!r->data || !r->descriptors || !r->send_list || !r->in || !r->in_iov || !r->peer || !r->in_control
-            || !r->out || !r->out_iov || !r->out_control) {
-        free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
-        free(r->out); free(r->out_iov); free(r->out_control); free(r);
+    if (!buffers || !r->in || !r->in_iov || !r->peer || !r->in_control || !r->out || !r->out_iov
+            || !r->out_control) {
+        free_ring(r);
         return 0;
     }
     for (int i = 0; i < capacity; i++) {
@@ -342,6 +440,9 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
  * slot. Returns null if the memory cannot be mapped.
  */
 JNIEXPORT jobject JNICALL Java_dev_udpecho_nativeio_DatagramRing_map0(JNIEnv *env, jclass cls, jlong size) {
+    if (size <= 0) {
+        return NULL;
+    }
     void *p = mmap(NULL, (size_t) size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         return NULL;
@@ -353,20 +454,35 @@ JNIEXPORT jobject JNICALL Java_dev_udpecho_nativeio_DatagramRing_map0(JNIEnv *en
     return buffer;
 }
 
-/* Unmaps what map0 mapped; nothing may use the buffer after. */
-JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_unmap0(JNIEnv *env, jclass cls, jobject buffer) {
-    void *p = (*env)->GetDirectBufferAddress(env, buffer);
-    jlong size = (*env)->GetDirectBufferCapacity(env, buffer);
-    if (p != NULL && size > 0) {
-        munmap(p, (size_t) size);
+/* The address of a direct buffer, for the cleaners that release a mapping without holding its buffer. */
+JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_address0(JNIEnv *env, jclass cls, jobject buffer) {
+    return buffer == NULL ? 0 : (jlong) (intptr_t) (*env)->GetDirectBufferAddress(env, buffer);
+}
+
+/*
+ * Gives the pages of a closed ring back to the system but keeps the mapping: a payload buffer that a caller
+ * still holds then reads zeros instead of crashing the JVM. The mapping itself goes with its last buffer.
+ */
+JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_discard0(JNIEnv *env, jclass cls, jlong address,
+        jlong size) {
+    if (address != 0 && size > 0) {
+        madvise((void *) (intptr_t) address, (size_t) size, MADV_DONTNEED);
     }
 }
 
+/* Unmaps what map0 mapped, once no buffer over it is reachable. */
+JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_unmap0(JNIEnv *env, jclass cls, jlong address,
+        jlong size) {
+    if (address != 0 && size > 0) {
+        munmap((void *) (intptr_t) address, (size_t) size);
+    }
+}
+
+/* Java calls this once, when no receive or send is in progress on the ring (DatagramRing's state word). */
 JNIEXPORT void JNICALL Java_dev_udpecho_nativeio_DatagramRing_free0(JNIEnv *env, jclass cls, jlong handle) {
     struct ring *r = (struct ring *) (intptr_t) handle;
     if (r != NULL) {
-        free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
-        free(r->out); free(r->out_iov); free(r->out_control); free(r);
+        free_ring(r);
     }
 }
 
@@ -428,8 +544,11 @@ static int describe_control(struct msghdr *h, char *d) {
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *env, jclass cls, jint fd,
         jlong handle, jint max) {
     struct ring *r = (struct ring *) (intptr_t) handle;
-    if (max > r->capacity) {
-        max = r->capacity;
+    if (r == NULL || fd < 0) {
+        return -EBADF;
+    }
+    if (max < 1 || max > r->capacity) {
+        return -EINVAL;
     }
     for (int i = 0; i < max; i++) {
         /* the kernel overwrites these on each receive */
@@ -443,6 +562,10 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *e
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : fail();
+    }
+    for (int i = n; i < max; i++) {
+        /* Not filled: a reply from such a slot goes to the socket's peer, as from a slot never received into. */
+        r->in[i].msg_hdr.msg_namelen = 0;
     }
     for (int i = 0; i < n; i++) {
         char *d = r->descriptors + (size_t) i * D_SIZE;
@@ -471,23 +594,35 @@ static void set_source(struct ring *r, int slot, struct msghdr *h, char *control
 
 /*
  * Sends the replies in the send list: each is the first `length` bytes of a slot, to the address its request
- * came from. A reply the kernel refuses (a route error, a full buffer past the send timeout) is skipped so the
- * others still go. Returns how many were sent; result[0] gets the last error number (0 if none) and result[1]
- * the bytes sent.
+ * came from. A reply the kernel refuses for its destination (no route, a firewall) is skipped so the others
+ * still go. A full send buffer refuses the rest of the batch: at once unless `wait`, otherwise after the
+ * socket's send timeout, once per batch and not once per reply. Returns how many were sent, or -EBADF /
+ * -EINVAL for a closed ring or a send list out of range (nothing is then sent); result[0] gets the last error
+ * number (0 if none) and result[1] the bytes sent.
  */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env, jclass cls, jint fd,
-        jlong handle, jint count, jintArray result) {
+        jlong handle, jint count, jboolean wait, jintArray result) {
     struct ring *r = (struct ring *) (intptr_t) handle;
-    if (count > 2 * r->capacity) {
-        count = 2 * r->capacity;
+    if (r == NULL || fd < 0) {
+        return -EBADF;
+    }
+    if (count < 0 || count > 2 * r->capacity || result == NULL || (*env)->GetArrayLength(env, result) < 2) {
+        return -EINVAL;
     }
     for (int k = 0; k < count; k++) {
         const char *s = r->send_list + (size_t) k * S_SIZE;
+        /* Read once: Java may write the list again while this runs (a ring misused by two threads). */
         int slot = get_int(s, 0);
         int length = get_int(s, 4);
+        if (slot < 0 || slot >= r->capacity || length < 0 || (size_t) length > r->slot_size) {
+            return -EINVAL;
+        }
         struct msghdr *h = &r->out[k].msg_hdr;
         h->msg_name = &r->peer[slot];
         h->msg_namelen = r->in[slot].msg_hdr.msg_namelen;
+        if (h->msg_namelen > sizeof r->peer[slot]) {
+            h->msg_namelen = sizeof r->peer[slot];
+        }
         r->out_iov[k].iov_base = r->data + (size_t) slot * r->slot_size;
         r->out_iov[k].iov_len = (size_t) length;
         h->msg_iov = &r->out_iov[k];
@@ -504,8 +639,9 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
     jint status[2] = { 0, 0 };
     int sent = 0;
     int k = 0;
+    int flags = wait ? 0 : MSG_DONTWAIT;
     while (k < count) {
-        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), 0);
+        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), flags);
         if (n > 0) {
             for (int j = k; j < k + n; j++) {
                 status[1] += (jint) r->out[j].msg_len;
@@ -514,6 +650,10 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
             k += n;
         } else if (n < 0 && errno == EINTR) {
             continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+            /* No room: the rest would only meet the same full buffer, each after its own wait. */
+            status[0] = errno;
+            break;
         } else {
             status[0] = n < 0 ? errno : EIO;
             k++; /* skip the reply the kernel refused */

@@ -20,7 +20,8 @@ final class NetworkNamespaces implements AutoCloseable {
     final String client;
     /** The client host's end of the link, for datagrams to link-scoped groups ({@code ff02::1%LINK}). */
     final String clientLink;
-    private final String serverLink;
+    /** The server host's end of the link, for its queueing ({@code tc}). */
+    final String serverLink;
     private final List<String> created = new ArrayList<>();
 
     NetworkNamespaces() throws IOException, InterruptedException {

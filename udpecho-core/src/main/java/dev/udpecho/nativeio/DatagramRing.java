@@ -2,8 +2,13 @@ package dev.udpecho.nativeio;
 
 import dev.udpecho.net.PeerAddress;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * A batch of datagram slots shared with the kernel: {@link #receive} fills slots 0 to n−1 with one
@@ -15,7 +20,11 @@ import java.nio.ByteOrder;
  * ({@link #slot}), queues it with {@link #reply}, and sends the batch with {@link #send}; slots never received
  * into carry no address, so the socket's peer is used.
  *
- * <p>Everything is allocated once, here. Not thread-safe: one thread owns a ring.
+ * <p>Everything is allocated once, here. One thread owns a ring; only {@link #close()} may be called from any
+ * thread, at any time. Misuse cannot crash the JVM: a slot or length out of range, or any use after
+ * {@code close()}, throws ({@link IndexOutOfBoundsException}, {@link IllegalArgumentException},
+ * {@link IllegalStateException}); a ring used by two threads at once gives wrong results, never a crash. A
+ * ring that is never closed is freed once it is unreachable.
  */
 public final class DatagramRing implements AutoCloseable {
     // Descriptor layout: must match udpecho_native.c.
@@ -33,6 +42,23 @@ public final class DatagramRing implements AutoCloseable {
     private static final int F_LOCAL = 2;
     private static final int F_DROPS = 4;
     private static final int S_SIZE = 8;
+    /** Most datagrams per system call: the kernel's limit (UIO_MAXIOV); must match udpecho_native.c. */
+    public static final int MAX_CAPACITY = 1024;
+    /** Largest datagram, and largest prefix. */
+    public static final int MAX_PAYLOAD = 65535;
+    /** State: no new receive or send may start. */
+    private static final int CLOSED = 1;
+    /** State: one receive or send in progress; the state counts them in these units. */
+    private static final int IN_CALL = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(DatagramRing.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int capacity;
     private final int slotSize;
@@ -43,7 +69,14 @@ public final class DatagramRing implements AutoCloseable {
     private final ByteBuffer[] payloads;
     private final byte[] addressScratch = new byte[16];
     private final int[] sendResult = new int[2];
-    private long handle;
+    private final long handle;
+    /**
+     * {@link #CLOSED}, plus {@link #IN_CALL} per receive or send in progress: the native half is freed by
+     * whichever of close() and the last call in progress comes last, so never under a call, and once.
+     */
+    private volatile int state;
+    /** Frees the native half and gives back the slots' pages: by close(), or once the ring is unreachable. */
+    private final Cleaner.Cleanable release;
     private int replies;
 
     /**
@@ -56,15 +89,29 @@ public final class DatagramRing implements AutoCloseable {
      */
     public DatagramRing(int capacity, int maxPayload, byte[] prefix, boolean ipv6Socket, boolean replyFromDestination) {
         NativeLibrary.ensureAvailable();
+        Objects.requireNonNull(prefix, "prefix");
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity " + capacity + " is not 1 to " + MAX_CAPACITY);
+        }
+        if (maxPayload < 0 || maxPayload > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("maxPayload " + maxPayload + " is not 0 to " + MAX_PAYLOAD);
+        }
+        if (prefix.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("a prefix of " + prefix.length + " bytes is longer than " + MAX_PAYLOAD);
+        }
         this.capacity = capacity;
         this.prefixLength = prefix.length;
         // One spare byte: a datagram that fills it was longer than maxPayload and is reported truncated.
         this.slotSize = align(prefix.length + maxPayload + 1, 64);
         // Mapped, not allocateDirect: untouched pages cost nothing, so idle sockets' rings stay small.
-        ByteBuffer mapped = map0((long) capacity * slotSize);
+        long size = (long) capacity * slotSize;
+        ByteBuffer mapped = map0(size);
         if (mapped == null) {
             throw new OutOfMemoryError("native ring of " + capacity + " slots of " + slotSize + " bytes");
         }
+        long address = address0(mapped);
+        // Payload buffers handed out keep the mapping reachable, so it is unmapped only when none is left.
+        NativeLibrary.cleaner().register(mapped, () -> unmap0(address, size));
         this.data = mapped.order(ByteOrder.nativeOrder());
         this.descriptors = ByteBuffer.allocateDirect(capacity * D_SIZE).order(ByteOrder.nativeOrder());
         this.sendList = ByteBuffer.allocateDirect(2 * capacity * S_SIZE).order(ByteOrder.nativeOrder());
@@ -78,9 +125,14 @@ public final class DatagramRing implements AutoCloseable {
         this.handle = create0(data, descriptors, sendList, capacity, slotSize, prefixLength, ipv6Socket,
                 replyFromDestination);
         if (handle == 0) {
-            unmap0(data);
+            discard0(address, size);
             throw new OutOfMemoryError("native ring of " + capacity + " slots");
         }
+        long ring = handle;
+        this.release = NativeLibrary.cleaner().register(this, () -> {
+            free0(ring);
+            discard0(address, size);
+        });
     }
 
     /** @return how many datagrams a batch holds. */
@@ -96,18 +148,28 @@ public final class DatagramRing implements AutoCloseable {
      * @throws NativeIoException on a socket error.
      */
     public int receive(NativeSocket socket) throws NativeIoException {
-        replies = 0;
-        return NativeSocket.check(receive0(socket.fd(), handle, capacity));
+        int fd = socket.acquire();
+        try {
+            acquire();
+            try {
+                replies = 0;
+                return NativeSocket.check(receive0(fd, handle, capacity));
+            } finally {
+                release();
+            }
+        } finally {
+            socket.release();
+        }
     }
 
     /** @param slot a filled slot. @return its datagram's payload size. */
     public int length(int slot) {
-        return descriptors.getInt(slot * D_SIZE + D_LENGTH);
+        return descriptors.getInt(descriptor(slot) + D_LENGTH);
     }
 
     /** @param slot a filled slot. @return whether its datagram was longer than the slot (and was cut). */
     public boolean truncated(int slot) {
-        return (descriptors.getInt(slot * D_SIZE + D_FLAGS) & F_TRUNCATED) != 0;
+        return (descriptors.getInt(descriptor(slot) + D_FLAGS) & F_TRUNCATED) != 0;
     }
 
     /**
@@ -116,7 +178,7 @@ public final class DatagramRing implements AutoCloseable {
      * socket does not report it.
      */
     public long kernelDrops(int slot) {
-        int at = slot * D_SIZE;
+        int at = descriptor(slot);
         return (descriptors.getInt(at + D_FLAGS) & F_DROPS) != 0
                 ? Integer.toUnsignedLong(descriptors.getInt(at + D_DROPS)) : -1;
     }
@@ -126,7 +188,8 @@ public final class DatagramRing implements AutoCloseable {
      * @param into where to write the datagram's source address and port.
      */
     public void source(int slot, PeerAddress into) {
-        int at = slot * D_SIZE;
+        Objects.requireNonNull(into, "into");
+        int at = descriptor(slot);
         int length = descriptors.getInt(at + D_FAMILY) == 4 ? 4 : 16;
         descriptors.get(at + D_SOURCE, addressScratch, 0, length);
         into.set(addressScratch, 0, length, descriptors.getInt(at + D_PORT), descriptors.getInt(at + D_SCOPE));
@@ -138,7 +201,8 @@ public final class DatagramRing implements AutoCloseable {
      * @return whether the socket reported it.
      */
     public boolean destination(int slot, PeerAddress into) {
-        int at = slot * D_SIZE;
+        Objects.requireNonNull(into, "into");
+        int at = descriptor(slot);
         if ((descriptors.getInt(at + D_FLAGS) & F_LOCAL) == 0) {
             return false;
         }
@@ -154,8 +218,8 @@ public final class DatagramRing implements AutoCloseable {
      * instance for the slot every time. Valid until the next receive.
      */
     public ByteBuffer payload(int slot) {
-        ByteBuffer payload = payloads[slot];
-        return payload.limit(Math.min(length(slot), payload.capacity())).position(0);
+        ByteBuffer payload = payloads[checkSlot(slot)];
+        return payload.limit(Math.max(0, Math.min(length(slot), payload.capacity()))).position(0);
     }
 
     /**
@@ -164,7 +228,7 @@ public final class DatagramRing implements AutoCloseable {
      * instance every time. For a client to write a datagram before queueing it.
      */
     public ByteBuffer slot(int slot) {
-        return payloads[slot].clear();
+        return payloads[checkSlot(slot)].clear();
     }
 
     /**
@@ -172,25 +236,38 @@ public final class DatagramRing implements AutoCloseable {
      * datagram's source. A slot may be queued twice.
      *
      * @param slot          a filled slot.
-     * @param payloadLength how much of its payload to send back.
+     * @param payloadLength how much of its payload to send back: 0 to the slot's payload capacity.
+     * @throws IllegalStateException if two replies per slot are already queued.
      */
     public void reply(int slot, int payloadLength) {
-        if (replies == 2 * capacity) {
-            throw new IllegalStateException("at most two replies per slot");
+        if (payloadLength < 0 || payloadLength > slotSize - prefixLength) {
+            throw new IllegalArgumentException("payload length " + payloadLength + " is not 0 to "
+                    + (slotSize - prefixLength));
         }
-        sendList.putInt(replies * S_SIZE, slot);
-        sendList.putInt(replies * S_SIZE + 4, prefixLength + payloadLength);
-        replies++;
+        queue(slot, prefixLength + payloadLength);
     }
 
     /**
      * Queues a reply of a given total size, prefix included: shorter than usual for a truncated one.
      *
      * @param slot   a filled slot.
-     * @param length bytes from the start of the slot, prefix included.
+     * @param length bytes from the start of the slot, prefix included: 0 to the slot's size.
+     * @throws IllegalStateException if two replies per slot are already queued.
      */
     public void replyBytes(int slot, int length) {
-        reply(slot, length - prefixLength);
+        checkLength(length);
+        queue(slot, length);
+    }
+
+    private void queue(int slot, int length) {
+        checkSlot(slot);
+        int queued = replies;
+        if (queued < 0 || queued >= 2 * capacity) {
+            throw new IllegalStateException("at most two replies per slot");
+        }
+        sendList.putInt(queued * S_SIZE, slot);
+        sendList.putInt(queued * S_SIZE + 4, length);
+        replies = queued + 1;
     }
 
     /**
@@ -199,6 +276,8 @@ public final class DatagramRing implements AutoCloseable {
      * @return a copy of them: for a reply that leaves the ring to wait.
      */
     public byte[] copyReply(int slot, int length) {
+        checkSlot(slot);
+        checkLength(length);
         byte[] copy = new byte[length];
         data.get(slot * slotSize, copy, 0, length);
         return copy;
@@ -210,20 +289,53 @@ public final class DatagramRing implements AutoCloseable {
     }
 
     /**
-     * Sends the queued replies. A reply the kernel refuses is skipped, and the others still go.
+     * Sends the queued replies, waiting for room in a full send buffer up to the socket's send timeout, once per
+     * batch. A reply the kernel refuses is skipped, and the others still go; a full buffer refuses the rest.
      *
      * @param socket where to send from.
      * @return how many were sent; {@link #lastSendError()} tells why the rest were not.
+     * @throws IllegalStateException if the ring or the socket is closed.
      */
     public int send(NativeSocket socket) {
-        int count = replies;
-        replies = 0;
-        if (count == 0) {
-            sendResult[0] = 0;
-            sendResult[1] = 0;
-            return 0;
+        return send(socket, true);
+    }
+
+    /**
+     * Sends the queued replies as {@link #send} does, but never waits: what does not fit in the send buffer now
+     * is refused ({@code EAGAIN}). For a server, whose receive loop must not stall on one slow destination.
+     *
+     * @param socket where to send from.
+     * @return how many were sent; {@link #lastSendError()} tells why the rest were not.
+     * @throws IllegalStateException if the ring or the socket is closed.
+     */
+    public int sendNow(NativeSocket socket) {
+        return send(socket, false);
+    }
+
+    private int send(NativeSocket socket, boolean wait) {
+        int fd = socket.acquire();
+        try {
+            acquire();
+            try {
+                int count = replies;
+                replies = 0;
+                if (count == 0) {
+                    sendResult[0] = 0;
+                    sendResult[1] = 0;
+                    return 0;
+                }
+                int sent = send0(fd, handle, count, wait, sendResult);
+                if (sent < 0) {
+                    // Only if the send list changed under the call: the ring is used by two threads.
+                    throw new IllegalStateException("send list out of range: is the ring used by two threads?");
+                }
+                return sent;
+            } finally {
+                release();
+            }
+        } finally {
+            socket.release();
         }
-        return send0(socket.fd(), handle, count, sendResult);
     }
 
     /** @return the error number of the last reply refused by the last {@link #send}, or 0. */
@@ -236,13 +348,65 @@ public final class DatagramRing implements AutoCloseable {
         return sendResult[1];
     }
 
-    /** Frees the native half and unmaps the slots; the ring and its payload buffers must not be used after. */
+    /**
+     * Frees the native half and gives back the slots' memory; the ring and its payload buffers must not be used
+     * after (the ring throws, the buffers read zeros). Idempotent; from any thread. A receive in progress keeps
+     * the native half until it returns: shut the socket down first to make that at once.
+     */
     @Override
     public void close() {
-        if (handle != 0) {
-            free0(handle);
-            handle = 0;
-            unmap0(data);
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | CLOSED));
+        if (s == 0) {
+            release.clean();
+        }
+    }
+
+    /** @return whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    private void acquire() {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                throw new IllegalStateException("ring closed");
+            }
+        } while (!STATE.compareAndSet(this, s, s + IN_CALL));
+    }
+
+    private void release() {
+        if ((int) STATE.getAndAdd(this, -IN_CALL) == CLOSED + IN_CALL) {
+            release.clean();
+        }
+        Reference.reachabilityFence(this);
+    }
+
+    /** @return where the slot's descriptor starts, if the slot is in range and the ring open. */
+    private int descriptor(int slot) {
+        return checkSlot(slot) * D_SIZE;
+    }
+
+    private int checkSlot(int slot) {
+        if (slot < 0 || slot >= capacity) {
+            throw new IndexOutOfBoundsException("slot " + slot + " is not 0 to " + (capacity - 1));
+        }
+        if ((state & CLOSED) != 0) {
+            throw new IllegalStateException("ring closed");
+        }
+        return slot;
+    }
+
+    private void checkLength(int length) {
+        if (length < 0 || length > slotSize) {
+            throw new IllegalArgumentException("length " + length + " is not 0 to " + slotSize + " (the slot size)");
         }
     }
 
@@ -257,9 +421,13 @@ public final class DatagramRing implements AutoCloseable {
 
     private static native ByteBuffer map0(long size);
 
-    private static native void unmap0(ByteBuffer buffer);
+    private static native long address0(ByteBuffer buffer);
+
+    private static native void discard0(long address, long size);
+
+    private static native void unmap0(long address, long size);
 
     private static native int receive0(int fd, long handle, int max);
 
-    private static native int send0(int fd, long handle, int count, int[] result);
+    private static native int send0(int fd, long handle, int count, boolean wait, int[] result);
 }

@@ -2,6 +2,7 @@ package dev.udpecho.nativeio;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +31,16 @@ public final class NativeLibrary {
     /** @return why the native transport cannot be used, or {@code null}. */
     public static Throwable unavailabilityCause() {
         return UNAVAILABILITY;
+    }
+
+    /** @return the thread that frees the native memory and closes the sockets of those no one closed. */
+    static Cleaner cleaner() {
+        return Cleaners.CLEANER;
+    }
+
+    /** Started only where the library is used. */
+    private static final class Cleaners {
+        static final Cleaner CLEANER = Cleaner.create();
     }
 
     static void ensureAvailable() {

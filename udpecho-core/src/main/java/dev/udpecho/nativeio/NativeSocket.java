@@ -2,10 +2,15 @@ package dev.udpecho.nativeio;
 
 import dev.udpecho.net.PeerAddress;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A blocking UDP socket of the native transport. Options are set by meaning, not by number.
@@ -13,6 +18,13 @@ import java.nio.ByteBuffer;
  * <p>Setup ({@code open}, {@code bind}, options) happens on one thread before the socket is shared;
  * {@link DatagramRing#receive} and {@link DatagramRing#send} are then called by its one worker thread, and
  * {@link #shutdown()} and {@link #close()} by any thread.
+ *
+ * <p>No call acts on a closed descriptor, nor on one the system has since given to another file: each holds the
+ * socket open while it runs, and the descriptor is closed by whichever of {@link #close()} and the last call in
+ * progress comes last. Every call after {@code close()} throws {@link IllegalStateException}, except
+ * {@code shutdown()} and {@code close()}, which then do nothing; a bad argument throws
+ * {@link IllegalArgumentException} or {@link NullPointerException}. A socket that is never closed is closed
+ * once it is unreachable.
  */
 public final class NativeSocket implements AutoCloseable {
     private static final int REUSE_PORT = 1;
@@ -23,14 +35,31 @@ public final class NativeSocket implements AutoCloseable {
     private static final int SEND_BUFFER = 6;
     private static final int RECEIVE_TIMEOUT_MS = 7;
     private static final int SEND_TIMEOUT_MS = 8;
+    /** State: no new call may start. */
+    private static final int CLOSED = 1;
+    /** State: one call in progress; the state counts them in these units. */
+    private static final int IN_CALL = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(NativeSocket.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int fd;
     private final boolean ipv6;
-    private volatile boolean closed;
+    /** {@link #CLOSED}, plus {@link #IN_CALL} per call in progress. */
+    private volatile int state;
+    /** Closes the descriptor: by close() or the last call after it, or once the socket is unreachable. */
+    private final Cleaner.Cleanable closer;
 
     private NativeSocket(int fd, boolean ipv6) {
         this.fd = fd;
         this.ipv6 = ipv6;
+        this.closer = NativeLibrary.cleaner().register(this, () -> close0(fd));
     }
 
     /**
@@ -48,8 +77,28 @@ public final class NativeSocket implements AutoCloseable {
         return ipv6;
     }
 
-    int fd() {
+    /**
+     * Holds the socket open for a call; {@link #release()} after it, always.
+     *
+     * @return the descriptor, valid until the release.
+     * @throws IllegalStateException if the socket is closed.
+     */
+    int acquire() {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                throw new IllegalStateException("socket closed");
+            }
+        } while (!STATE.compareAndSet(this, s, s + IN_CALL));
         return fd;
+    }
+
+    void release() {
+        if ((int) STATE.getAndAdd(this, -IN_CALL) == CLOSED + IN_CALL) {
+            closer.clean();
+        }
+        Reference.reachabilityFence(this);
     }
 
     /**
@@ -58,11 +107,15 @@ public final class NativeSocket implements AutoCloseable {
      * @throws NativeIoException e.g. {@code Address already in use}.
      */
     public void bind(InetAddress address, int port) throws NativeIoException {
+        checkAddress(address, port, "bind");
         int scope = address instanceof Inet6Address ? ((Inet6Address) address).getScopeId() : 0;
-        if (!ipv6 && !(address instanceof Inet4Address)) {
-            throw new IllegalArgumentException("an IPv4 socket cannot bind " + address);
+        byte[] bytes = address.getAddress();
+        int fd = acquire();
+        try {
+            check(bind0(fd, ipv6, bytes, scope, port));
+        } finally {
+            release();
         }
-        check(bind0(fd, ipv6, address.getAddress(), scope, port));
     }
 
     /**
@@ -73,23 +126,57 @@ public final class NativeSocket implements AutoCloseable {
      * @throws NativeIoException e.g. {@code Network is unreachable}.
      */
     public void connect(InetAddress address, int port) throws NativeIoException {
+        checkAddress(address, port, "connect to");
         int scope = address instanceof Inet6Address ? ((Inet6Address) address).getScopeId() : 0;
-        if (!ipv6 && !(address instanceof Inet4Address)) {
-            throw new IllegalArgumentException("an IPv4 socket cannot connect to " + address);
+        byte[] bytes = address.getAddress();
+        int fd = acquire();
+        try {
+            check(connect0(fd, ipv6, bytes, scope, port));
+        } finally {
+            release();
         }
-        check(connect0(fd, ipv6, address.getAddress(), scope, port));
+    }
+
+    private void checkAddress(InetAddress address, int port, String what) {
+        Objects.requireNonNull(address, "address");
+        if (!ipv6 && !(address instanceof Inet4Address)) {
+            throw new IllegalArgumentException("an IPv4 socket cannot " + what + " " + address);
+        }
+        checkPort(port);
+    }
+
+    private static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not 0 to 65535");
+        }
     }
 
     /**
      * Sends one datagram outside any ring: for replies that wait (delayed, held back).
      *
      * @param data   a direct buffer holding the datagram from index 0.
-     * @param length its size.
-     * @param to     where to send it.
+     * @param length its size: 0 to the buffer's capacity.
+     * @param to     where to send it: IPv4, or IPv6 on an IPv6 socket.
      * @param from   the local address to send it from, or {@code null} to let the kernel choose.
      * @throws NativeIoException if the kernel refuses it.
      */
     public void sendTo(ByteBuffer data, int length, PeerAddress to, PeerAddress from) throws NativeIoException {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(to, "to");
+        if (!data.isDirect()) {
+            throw new IllegalArgumentException("the datagram must be in a direct buffer");
+        }
+        if (length < 0 || length > data.capacity()) {
+            throw new IllegalArgumentException("length " + length + " is not 0 to " + data.capacity()
+                    + " (the buffer's capacity)");
+        }
+        checkPort(to.port());
+        if (!ipv6 && !to.isIpv4()) {
+            throw new IllegalArgumentException("an IPv4 socket cannot send to " + to);
+        }
+        if (from != null && !ipv6 && !from.isIpv4()) {
+            throw new IllegalArgumentException("an IPv4 socket cannot send from " + from);
+        }
         byte[] address = new byte[to.length()];
         for (int i = 0; i < address.length; i++) {
             address[i] = (byte) to.byteAt(i);
@@ -101,68 +188,126 @@ public final class NativeSocket implements AutoCloseable {
                 local[i] = (byte) from.byteAt(i);
             }
         }
-        check(sendTo0(fd, ipv6, data, length, address, to.port(), to.scopeId(), local, local == null ? 0 : local.length));
+        int fd = acquire();
+        try {
+            check(sendTo0(fd, ipv6, data, length, address, to.port(), to.scopeId(), local,
+                    local == null ? 0 : local.length));
+        } finally {
+            release();
+        }
     }
 
     /** @return the port bound. */
     public int localPort() throws NativeIoException {
-        return check(localPort0(fd));
+        int fd = acquire();
+        try {
+            return check(localPort0(fd));
+        } finally {
+            release();
+        }
     }
 
     /** @param on whether several sockets may bind the same port, the kernel spreading datagrams among them. */
     public void reusePort(boolean on) throws NativeIoException {
-        check(configure0(fd, ipv6, REUSE_PORT, on ? 1 : 0));
+        configure(REUSE_PORT, on ? 1 : 0);
     }
 
     /** @param on whether an IPv6 socket refuses IPv4 traffic. */
     public void v6Only(boolean on) throws NativeIoException {
-        check(configure0(fd, ipv6, V6_ONLY, on ? 1 : 0));
+        configure(V6_ONLY, on ? 1 : 0);
     }
 
     /** @param on whether each datagram reports the local address it was sent to, so replies can leave from it. */
     public void packetInfo(boolean on) throws NativeIoException {
-        check(configure0(fd, ipv6, PACKET_INFO, on ? 1 : 0));
+        configure(PACKET_INFO, on ? 1 : 0);
     }
 
     /** @param on whether each datagram carries the socket's count of datagrams the kernel dropped (SO_RXQ_OVFL). */
     public void dropCounter(boolean on) throws NativeIoException {
-        check(configure0(fd, ipv6, DROP_COUNTER, on ? 1 : 0));
+        configure(DROP_COUNTER, on ? 1 : 0);
     }
 
     /** @param bytes requested size. @return the size the kernel granted (it doubles requests, capped by rmem_max). */
     public int receiveBuffer(int bytes) throws NativeIoException {
-        return check(configure0(fd, ipv6, RECEIVE_BUFFER, bytes));
+        checkNotNegative(bytes, "receive buffer");
+        return configure(RECEIVE_BUFFER, bytes);
     }
 
     /** @param bytes requested size. @return the size the kernel granted. */
     public int sendBuffer(int bytes) throws NativeIoException {
-        return check(configure0(fd, ipv6, SEND_BUFFER, bytes));
+        checkNotNegative(bytes, "send buffer");
+        return configure(SEND_BUFFER, bytes);
     }
 
     /** @param millis how long a receive waits for the first datagram before returning none. */
     public void receiveTimeout(int millis) throws NativeIoException {
-        check(configure0(fd, ipv6, RECEIVE_TIMEOUT_MS, millis));
+        checkNotNegative(millis, "receive timeout");
+        configure(RECEIVE_TIMEOUT_MS, millis);
     }
 
     /** @param millis how long a send waits for buffer space before giving up on a reply. */
     public void sendTimeout(int millis) throws NativeIoException {
-        check(configure0(fd, ipv6, SEND_TIMEOUT_MS, millis));
+        checkNotNegative(millis, "send timeout");
+        configure(SEND_TIMEOUT_MS, millis);
     }
 
-    /** Wakes a worker blocked in receive; it then sees nothing more. */
+    private int configure(int option, int value) throws NativeIoException {
+        int fd = acquire();
+        try {
+            return check(configure0(fd, ipv6, option, value));
+        } finally {
+            release();
+        }
+    }
+
+    private static void checkNotNegative(int value, String what) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " " + value + " is negative");
+        }
+    }
+
+    /** Wakes a worker blocked in receive; it then sees nothing more. Nothing if the socket is closed. */
     public void shutdown() {
-        if (!closed) {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s + IN_CALL));
+        try {
             shutdown0(fd);
+        } finally {
+            release();
         }
     }
 
-    /** Closes the socket; call once its worker has stopped. Idempotent. */
+    /**
+     * Closes the socket. Calls in progress are woken first (as by {@link #shutdown()}), and the descriptor is
+     * closed when the last of them returns; no new call starts. Idempotent; from any thread.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            close0(fd);
+    public void close() {
+        int s;
+        do {
+            s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+            // Closing holds the socket open too, so that the wake-up below never meets a closed descriptor.
+        } while (!STATE.compareAndSet(this, s, (s | CLOSED) + IN_CALL));
+        try {
+            if (s != 0) {
+                shutdown0(fd);
+            }
+        } finally {
+            release();
         }
+    }
+
+    /** @return whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state & CLOSED) != 0;
     }
 
     static int check(int result) throws NativeIoException {

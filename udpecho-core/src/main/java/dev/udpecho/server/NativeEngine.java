@@ -30,7 +30,10 @@ final class NativeEngine implements Engine {
     static final int BATCH = 64;
     /** How often an idle worker looks up to see whether it should stop. */
     private static final int RECEIVE_TIMEOUT_MS = 100;
-    /** How long a reply may wait for room in a full send buffer before it is given up and counted. */
+    /**
+     * How long a reply that waited (delayed, held back) may wait for room in a full send buffer before it is given
+     * up and counted. Replies from the ring never wait (NativeWorker).
+     */
     private static final int SEND_TIMEOUT_MS = 100;
 
     private final ServerConfig config;
@@ -239,12 +242,9 @@ final class NativeEngine implements Engine {
                 break;
             }
         }
+        // Even under a worker that did not stop in time: a call it is in holds the descriptor and the ring until
+        // it returns, so the port is freed then, and its next call ends it.
         for (int i = 0; i < sockets.size(); i++) {
-            // A worker that did not stop in time keeps its socket and ring: closing them under it could hand its
-            // file descriptor to someone else, and freeing the ring would crash it.
-            if (i < threads.size() && threads.get(i).isAlive()) {
-                continue;
-            }
             sockets.get(i).close();
             if (i < rings.size()) {
                 rings.get(i).close();

@@ -72,6 +72,9 @@ public final class Tools {
                 return "gcc-aarch64-linux-gnu";
             case "mvn":
                 return "maven";
+            case "ip":
+            case "tc":
+                return "iproute2";
             default:
                 return name;
         }
