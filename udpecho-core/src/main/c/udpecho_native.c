@@ -19,6 +19,7 @@
 #include "dev_udpecho_nativeio_NativeThreads.h"
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,20 +38,35 @@
 #define D_FAMILY 16      /* int: 4 or 6; IPv4-mapped IPv6 sources are given as 4 */
 #define D_LOCAL_FAMILY 20 /* int: 4 or 6: family of the destination address, if F_LOCAL */
 #define D_IFINDEX 24     /* int: interface the datagram arrived on, if F_LOCAL */
-#define D_DROPS 28       /* int: the socket's kernel drop counter (SO_RXQ_OVFL), if F_DROPS */
 #define D_SOURCE 32      /* 16 bytes: source address (4 used for IPv4) */
 #define D_LOCAL 48       /* 16 bytes: destination address the datagram was sent to (4 used for IPv4) */
 #define D_SIZE 64
 
 #define F_TRUNCATED 1
 #define F_LOCAL 2
-#define F_DROPS 4
 
 /* One record per reply, written by Java before send: int slot, int length. */
 #define S_SIZE 8
 
-/* Room for a packet-info and a drop-counter control message. */
+/* Room for a packet-info control message and a segment size. */
 #define CONTROL_SIZE 128
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+/* SO_MEMINFO's layout (linux/sock_diag.h, which musl's headers lack); the same on x86_64 and aarch64. */
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+#define SK_MEMINFO_DROPS 8
+#define SK_MEMINFO_VARS 9
+/* Most segments per UDP_SEGMENT send: the kernel's UDP_MAX_SEGMENTS before Linux 6.2 (128 since). */
+#define MAX_SEGMENTS 64
+/* Most bytes per UDP_SEGMENT send: what one IPv4 datagram carries. */
+#define MAX_SEGMENTED_BYTES 65507
 
 /* Most datagrams per recvmmsg/sendmmsg call (the kernel's UIO_MAXIOV); must match DatagramRing.MAX_CAPACITY. */
 #define MAX_CAPACITY 1024
@@ -77,6 +93,13 @@ struct ring {
     struct mmsghdr *out;
     struct iovec *out_iov;
     char *out_control;
+    /* Runs of replies to one peer, one segmented send each (UDP_SEGMENT), and where each run starts in out. */
+    struct mmsghdr *runs;
+    int *run_first;
+    int *run_count;
+    char *run_control;
+    /* Replies of this length or longer are not segmented: a send of that size was refused (a path MTU). */
+    int segment_limit;
 };
 
 static void put_int(char *record, int offset, int value) {
@@ -263,11 +286,11 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv 
 #define O_REUSE_PORT 1
 #define O_V6_ONLY 2
 #define O_PACKET_INFO 3
-#define O_DROP_COUNTER 4
 #define O_RECEIVE_BUFFER 5
 #define O_SEND_BUFFER 6
 #define O_RECEIVE_TIMEOUT_MS 7
 #define O_SEND_TIMEOUT_MS 8
+#define O_SEGMENTATION 9
 
 static jint set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
@@ -305,8 +328,6 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
             return set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, value);
         }
         return set_int(fd, IPPROTO_IP, IP_PKTINFO, value);
-    case O_DROP_COUNTER:
-        return set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, value);
     case O_RECEIVE_BUFFER:
         if (value < 0) {
             return -EINVAL;
@@ -323,9 +344,23 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
         return set_timeout(fd, SO_RCVTIMEO, value);
     case O_SEND_TIMEOUT_MS:
         return set_timeout(fd, SO_SNDTIMEO, value);
+    case O_SEGMENTATION:
+        /* Only asks whether the kernel segments (Linux 4.18): the size goes with each send that wants it. */
+        return get_int_option(fd, SOL_UDP, UDP_SEGMENT) < 0 ? fail() : 0;
     default:
         return -EINVAL;
     }
+}
+
+/* The socket's drop counter (SO_MEMINFO's SK_MEMINFO_DROPS, Linux 4.12), or -1 where the kernel lacks it. */
+JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_NativeSocket_drops0(JNIEnv *env, jclass cls, jint fd) {
+    uint32_t info[SK_MEMINFO_VARS];
+    socklen_t length = sizeof info;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) < 0
+            || length < (socklen_t) ((SK_MEMINFO_DROPS + 1) * sizeof info[0])) {
+        return -1;
+    }
+    return (jlong) info[SK_MEMINFO_DROPS];
 }
 
 /* Java calls this once, when no other call on the socket is in progress (NativeSocket's state word). */
@@ -380,7 +415,8 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeThreads_nice0(JNIEnv *env
 
 static void free_ring(struct ring *r) {
     free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
-    free(r->out); free(r->out_iov); free(r->out_control); free(r);
+    free(r->out); free(r->out_iov); free(r->out_control);
+    free(r->runs); free(r->run_first); free(r->run_count); free(r->run_control); free(r);
 }
 
 /* Returns whether `buffer` is a direct buffer of at least `size` bytes; its address goes to `*address`. */
@@ -416,8 +452,13 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->out = calloc((size_t) capacity * 2, sizeof *r->out);
     r->out_iov = calloc((size_t) capacity * 2, sizeof *r->out_iov);
     r->out_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
+    r->runs = calloc((size_t) capacity * 2, sizeof *r->runs);
+    r->run_first = calloc((size_t) capacity * 2, sizeof *r->run_first);
+    r->run_count = calloc((size_t) capacity * 2, sizeof *r->run_count);
+    r->run_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
+    r->segment_limit = MAX_SEGMENTED_BYTES + 1;
     if (!buffers || !r->in || !r->in_iov || !r->peer || !r->in_control || !r->out || !r->out_iov
-            || !r->out_control) {
+            || !r->out_control || !r->runs || !r->run_first || !r->run_count || !r->run_control) {
         free_ring(r);
         return 0;
     }
@@ -527,11 +568,6 @@ static int describe_control(struct msghdr *h, char *d) {
                 memcpy(d + D_LOCAL, &info.ipi6_addr, 16);
             }
             flags |= F_LOCAL;
-        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-            uint32_t drops;
-            memcpy(&drops, CMSG_DATA(c), sizeof drops);
-            put_int(d, D_DROPS, (int) drops);
-            flags |= F_DROPS;
         }
     }
     return flags;
@@ -593,15 +629,145 @@ static void set_source(struct ring *r, int slot, struct msghdr *h, char *control
 }
 
 /*
+ * Sends out[from] to out[from + count - 1], one reply per message, in as many calls as it takes. A reply the
+ * kernel refuses for its destination is skipped; a full send buffer stops the batch (returns -1). Adds what
+ * was sent to *sent and status[1]; status[0] gets the last error.
+ */
+static int send_each(int fd, struct ring *r, int from, int count, int flags, jint *status, int *sent) {
+    int k = from;
+    int end = from + count;
+    while (k < end) {
+        int n = sendmmsg(fd, r->out + k, (unsigned int) (end - k), flags);
+        if (n > 0) {
+            for (int j = k; j < k + n; j++) {
+                status[1] += (jint) r->out[j].msg_len;
+            }
+            *sent += n;
+            k += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+            /* No room: the rest would only meet the same full buffer, each after its own wait. */
+            status[0] = errno;
+            return -1;
+        } else {
+            status[0] = n < 0 ? errno : EIO;
+            k++; /* skip the reply the kernel refused */
+        }
+    }
+    return 0;
+}
+
+/* Whether replies a and b go to the same peer from the same address. */
+static int same_route(const struct ring *r, int a, int b) {
+    const struct msghdr *x = &r->out[a].msg_hdr;
+    const struct msghdr *y = &r->out[b].msg_hdr;
+    return x->msg_namelen == y->msg_namelen && memcmp(x->msg_name, y->msg_name, x->msg_namelen) == 0
+            && x->msg_controllen == y->msg_controllen
+            && (x->msg_controllen == 0 || memcmp(x->msg_control, y->msg_control, x->msg_controllen) == 0);
+}
+
+/*
+ * Groups the replies into runs: consecutive replies to one peer from one address, all of one length but the
+ * last, which may be shorter. A run of two or more becomes one message carrying a UDP_SEGMENT size: the
+ * kernel builds one large packet and cuts it into datagrams only where it must (at the device, or on the
+ * receiving socket), so it routes and queues once per run instead of once per reply. The peer receives the
+ * same datagrams either way. Returns how many runs.
+ */
+static int make_runs(struct ring *r, int count) {
+    int runs = 0;
+    for (int k = 0; k < count; runs++) {
+        size_t segment = r->out_iov[k].iov_len;
+        size_t total = segment;
+        int m = 1;
+        if (segment > 0 && segment < (size_t) r->segment_limit) {
+            while (k + m < count && m < MAX_SEGMENTS && same_route(r, k, k + m)) {
+                size_t length = r->out_iov[k + m].iov_len;
+                if (length == 0 || length > segment || total + length > MAX_SEGMENTED_BYTES) {
+                    break;
+                }
+                total += length;
+                m++;
+                if (length < segment) {
+                    break; /* only the last segment may be shorter */
+                }
+            }
+        }
+        struct msghdr *h = &r->runs[runs].msg_hdr;
+        *h = r->out[k].msg_hdr;
+        h->msg_iovlen = (size_t) m;
+        if (m > 1) {
+            char *control = r->run_control + (size_t) runs * CONTROL_SIZE;
+            size_t plain = r->out[k].msg_hdr.msg_controllen;
+            if (plain > 0) {
+                memcpy(control, r->out[k].msg_hdr.msg_control, plain);
+            }
+            struct cmsghdr *c = (struct cmsghdr *) (control + plain);
+            memset(c, 0, CMSG_SPACE(sizeof(uint16_t)));
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            uint16_t size = (uint16_t) segment;
+            memcpy(CMSG_DATA(c), &size, sizeof size);
+            h->msg_control = control;
+            h->msg_controllen = plain + CMSG_SPACE(sizeof(uint16_t));
+        }
+        r->run_first[runs] = k;
+        r->run_count[runs] = m;
+        k += m;
+    }
+    return runs;
+}
+
+/*
+ * Sends the runs of make_runs. A run the kernel refuses as segmented (a path MTU below its segment size, a
+ * device that cannot take it) is sent one reply at a time, and replies that long are not segmented again.
+ */
+static void send_runs(int fd, struct ring *r, int runs, int flags, jint *status, int *sent) {
+    int j = 0;
+    while (j < runs) {
+        int n = sendmmsg(fd, r->runs + j, (unsigned int) (runs - j), flags);
+        if (n > 0) {
+            for (int i = j; i < j + n; i++) {
+                status[1] += (jint) r->runs[i].msg_len;
+                *sent += r->run_count[i];
+            }
+            j += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+            status[0] = errno;
+            return;
+        } else {
+            int error = n < 0 ? errno : EIO;
+            if (r->run_count[j] > 1 && (error == EINVAL || error == EIO || error == EMSGSIZE
+                    || error == ENOPROTOOPT || error == EOPNOTSUPP)) {
+                int segment = (int) r->out_iov[r->run_first[j]].iov_len;
+                if (segment < r->segment_limit) {
+                    r->segment_limit = segment;
+                }
+                if (send_each(fd, r, r->run_first[j], r->run_count[j], flags, status, sent) < 0) {
+                    return;
+                }
+            } else {
+                status[0] = error; /* refused for its destination: so would each of its replies be */
+            }
+            j++;
+        }
+    }
+}
+
+/*
  * Sends the replies in the send list: each is the first `length` bytes of a slot, to the address its request
- * came from. A reply the kernel refuses for its destination (no route, a firewall) is skipped so the others
- * still go. A full send buffer refuses the rest of the batch: at once unless `wait`, otherwise after the
- * socket's send timeout, once per batch and not once per reply. Returns how many were sent, or -EBADF /
- * -EINVAL for a closed ring or a send list out of range (nothing is then sent); result[0] gets the last error
- * number (0 if none) and result[1] the bytes sent.
+ * came from; with `segment`, consecutive replies to one peer go as one segmented send (see make_runs). A reply
+ * the kernel refuses for its destination (no route, a firewall) is skipped so the others still go. A full send
+ * buffer refuses the rest of the batch: at once unless `wait`, otherwise after the socket's send timeout, once
+ * per batch and not once per reply. Returns how many were sent, or -EBADF / -EINVAL for a closed ring or a send
+ * list out of range (nothing is then sent); result[0] gets the last error number (0 if none) and result[1]
+ * the bytes sent.
  */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env, jclass cls, jint fd,
-        jlong handle, jint count, jboolean wait, jintArray result) {
+        jlong handle, jint count, jboolean wait, jboolean segment, jintArray result) {
     struct ring *r = (struct ring *) (intptr_t) handle;
     if (r == NULL || fd < 0) {
         return -EBADF;
@@ -638,26 +804,12 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
     }
     jint status[2] = { 0, 0 };
     int sent = 0;
-    int k = 0;
     int flags = wait ? 0 : MSG_DONTWAIT;
-    while (k < count) {
-        int n = sendmmsg(fd, r->out + k, (unsigned int) (count - k), flags);
-        if (n > 0) {
-            for (int j = k; j < k + n; j++) {
-                status[1] += (jint) r->out[j].msg_len;
-            }
-            sent += n;
-            k += n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
-            /* No room: the rest would only meet the same full buffer, each after its own wait. */
-            status[0] = errno;
-            break;
-        } else {
-            status[0] = n < 0 ? errno : EIO;
-            k++; /* skip the reply the kernel refused */
-        }
+    int runs = segment && count > 1 ? make_runs(r, count) : count;
+    if (runs < count) {
+        send_runs(fd, r, runs, flags, status, &sent);
+    } else {
+        send_each(fd, r, 0, count, flags, status, &sent);
     }
     (*env)->SetIntArrayRegion(env, result, 0, 2, status);
     return sent;

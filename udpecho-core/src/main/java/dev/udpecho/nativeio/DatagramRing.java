@@ -34,13 +34,11 @@ public final class DatagramRing implements AutoCloseable {
     private static final int D_SCOPE = 12;
     private static final int D_FAMILY = 16;
     private static final int D_LOCAL_FAMILY = 20;
-    private static final int D_DROPS = 28;
     private static final int D_SOURCE = 32;
     private static final int D_LOCAL = 48;
     private static final int D_SIZE = 64;
     private static final int F_TRUNCATED = 1;
     private static final int F_LOCAL = 2;
-    private static final int F_DROPS = 4;
     private static final int S_SIZE = 8;
     /** Most datagrams per system call: the kernel's limit (UIO_MAXIOV); must match udpecho_native.c. */
     public static final int MAX_CAPACITY = 1024;
@@ -170,17 +168,6 @@ public final class DatagramRing implements AutoCloseable {
     /** @param slot a filled slot. @return whether its datagram was longer than the slot (and was cut). */
     public boolean truncated(int slot) {
         return (descriptors.getInt(descriptor(slot) + D_FLAGS) & F_TRUNCATED) != 0;
-    }
-
-    /**
-     * @param slot a filled slot.
-     * @return the socket's running count of datagrams the kernel dropped (receive buffer full), or −1 if the
-     * socket does not report it.
-     */
-    public long kernelDrops(int slot) {
-        int at = descriptor(slot);
-        return (descriptors.getInt(at + D_FLAGS) & F_DROPS) != 0
-                ? Integer.toUnsignedLong(descriptors.getInt(at + D_DROPS)) : -1;
     }
 
     /**
@@ -324,7 +311,7 @@ public final class DatagramRing implements AutoCloseable {
                     sendResult[1] = 0;
                     return 0;
                 }
-                int sent = send0(fd, handle, count, wait, sendResult);
+                int sent = send0(fd, handle, count, wait, socket.segmentation(), sendResult);
                 if (sent < 0) {
                     // Only if the send list changed under the call: the ring is used by two threads.
                     throw new IllegalStateException("send list out of range: is the ring used by two threads?");
@@ -429,5 +416,5 @@ public final class DatagramRing implements AutoCloseable {
 
     private static native int receive0(int fd, long handle, int max);
 
-    private static native int send0(int fd, long handle, int count, boolean wait, int[] result);
+    private static native int send0(int fd, long handle, int count, boolean wait, boolean segment, int[] result);
 }

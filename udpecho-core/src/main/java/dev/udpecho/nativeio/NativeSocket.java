@@ -30,11 +30,11 @@ public final class NativeSocket implements AutoCloseable {
     private static final int REUSE_PORT = 1;
     private static final int V6_ONLY = 2;
     private static final int PACKET_INFO = 3;
-    private static final int DROP_COUNTER = 4;
     private static final int RECEIVE_BUFFER = 5;
     private static final int SEND_BUFFER = 6;
     private static final int RECEIVE_TIMEOUT_MS = 7;
     private static final int SEND_TIMEOUT_MS = 8;
+    private static final int SEGMENTATION = 9;
     /** State: no new call may start. */
     private static final int CLOSED = 1;
     /** State: one call in progress; the state counts them in these units. */
@@ -51,6 +51,8 @@ public final class NativeSocket implements AutoCloseable {
 
     private final int fd;
     private final boolean ipv6;
+    /** Whether batches of replies go out segmented; set before the socket is handed to the thread that sends. */
+    private boolean segmentation;
     /** {@link #CLOSED}, plus {@link #IN_CALL} per call in progress. */
     private volatile int state;
     /** Closes the descriptor: by close() or the last call after it, or once the socket is unreachable. */
@@ -222,9 +224,46 @@ public final class NativeSocket implements AutoCloseable {
         configure(PACKET_INFO, on ? 1 : 0);
     }
 
-    /** @param on whether each datagram carries the socket's count of datagrams the kernel dropped (SO_RXQ_OVFL). */
-    public void dropCounter(boolean on) throws NativeIoException {
-        configure(DROP_COUNTER, on ? 1 : 0);
+    /**
+     * Asks for replies sent in a batch to go out segmented where they can: consecutive replies to one peer of
+     * one size leave as one large packet with a segment size ({@code UDP_SEGMENT}, Linux 4.18), which the
+     * kernel cuts into the same datagrams only where it must. See {@link DatagramRing#send}.
+     *
+     * @param on whether to segment.
+     * @return whether replies will be segmented: false if not asked, or if the kernel cannot.
+     */
+    public boolean segmentation(boolean on) {
+        if (!on) {
+            segmentation = false;
+        } else {
+            try {
+                configure(SEGMENTATION, 1);
+                segmentation = true;
+            } catch (NativeIoException e) {
+                segmentation = false; // an older kernel: one send per reply, as before
+            }
+        }
+        return segmentation;
+    }
+
+    /** @return whether replies sent in a batch go out segmented ({@link #segmentation(boolean)}). */
+    public boolean segmentation() {
+        return segmentation;
+    }
+
+    /**
+     * The socket's count of datagrams the kernel dropped before they were read, its receive buffer full
+     * ({@code SO_MEMINFO}); read on demand, so that no datagram has to carry it.
+     *
+     * @return the count, or −1 if the kernel does not report it.
+     */
+    public long kernelDrops() {
+        int fd = acquire();
+        try {
+            return drops0(fd);
+        } finally {
+            release();
+        }
     }
 
     /** @param bytes requested size. @return the size the kernel granted (it doubles requests, capped by rmem_max). */
@@ -333,6 +372,8 @@ public final class NativeSocket implements AutoCloseable {
     private static native int localPort0(int fd);
 
     private static native int configure0(int fd, boolean ipv6, int option, int value);
+
+    private static native long drops0(int fd);
 
     private static native int shutdown0(int fd);
 

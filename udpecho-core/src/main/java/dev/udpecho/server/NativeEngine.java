@@ -35,6 +35,11 @@ final class NativeEngine implements Engine {
      * up and counted. Replies from the ring never wait (NativeWorker).
      */
     private static final int SEND_TIMEOUT_MS = 100;
+    /**
+     * Whether replies in a batch go out segmented (UDP_SEGMENT) where the kernel can: on by default;
+     * {@code -Dudpecho.segmentation=false} sends one datagram per reply, to compare (docs/BENCHMARKS.md).
+     */
+    static final boolean SEGMENTATION = !"false".equals(System.getProperty("udpecho.segmentation"));
 
     private final ServerConfig config;
     private final Responders responders;
@@ -91,7 +96,7 @@ final class NativeEngine implements Engine {
             if (sharesPort) {
                 socket.reusePort(true);
             }
-            socket.dropCounter(true);
+            socket.segmentation(SEGMENTATION);
             // Linux reports twice what it grants, keeping the other half for its own bookkeeping.
             receiveBufferGranted = Math.min(receiveBufferGranted, socket.receiveBuffer(config.receiveBufferBytes()) / 2);
             socket.receiveTimeout(RECEIVE_TIMEOUT_MS);
@@ -188,22 +193,28 @@ final class NativeEngine implements Engine {
 
     @Override
     public long kernelDrops() {
-        // Each socket's count comes with its next datagram (SO_RXQ_OVFL); /proc/net/udp has it at once, for a
-        // socket that receives nothing more. Take whichever knows more.
-        long reported = 0;
-        for (ServerCounters c : counters) {
-            reported += c.kernelDrops();
-        }
-        long fromProc = closed ? dropsAtClose : sockets.isEmpty() ? -1 : portDrops();
-        return Math.max(reported, fromProc);
+        return closed ? dropsAtClose : socketDrops();
     }
 
-    private long portDrops() {
-        try {
-            return ProcNetUdp.drops(sockets.get(0).localPort());
-        } catch (NativeIoException e) {
-            return -1;
+    /**
+     * Asked of each socket when wanted, not carried by every datagram (SO_RXQ_OVFL): a control message per
+     * datagram costs every reply more than this costs a summary or a scrape. /proc/net/udp where the kernel
+     * does not say.
+     */
+    private long socketDrops() {
+        long total = 0;
+        for (NativeSocket s : sockets) {
+            long drops = s.isClosed() ? -1 : s.kernelDrops();
+            if (drops < 0) {
+                try {
+                    return sockets.isEmpty() ? -1 : ProcNetUdp.drops(sockets.get(0).localPort());
+                } catch (NativeIoException | IllegalStateException e) {
+                    return -1;
+                }
+            }
+            total += drops;
         }
+        return total;
     }
 
     @Override
@@ -224,7 +235,7 @@ final class NativeEngine implements Engine {
         if (closed) {
             return;
         }
-        dropsAtClose = sockets.isEmpty() ? -1 : portDrops();
+        dropsAtClose = socketDrops();
         closed = true;
         for (NativeWorker w : workers) {
             w.stop();

@@ -82,12 +82,6 @@ final class NativeWorker implements Runnable, ReplyQueue {
                 ring.source(i, source);
                 responder.onDatagram(source, ring.payload(i), this);
             }
-            if (received > 0) {
-                long drops = ring.kernelDrops(received - 1);
-                if (drops >= 0) {
-                    counters.onKernelDrops(drops);
-                }
-            }
             int queued = ring.queuedReplies();
             int sent = ring.sendNow(socket);
             counters.onReplied(sent, ring.lastSentBytes());

@@ -25,8 +25,7 @@ public final class ServerCounters {
     static final int REPLIED = 3;
     static final int BYTES_SENT = 4;
     static final int ERRORS = 5;
-    static final int KERNEL_DROPS = 6;
-    private static final int DROPPED = 7;
+    private static final int DROPPED = 6;
     private static final int IMPAIRED = DROPPED + DropReason.values().length;
     /** Datagrams of 1 byte or more by size: slot k counts sizes above 2^(k-1) up to 2^k (see {@link DatagramSizes}). */
     private static final int SIZES = IMPAIRED + Impairment.values().length;
@@ -61,17 +60,6 @@ public final class ServerCounters {
         add(ERRORS, n);
     }
 
-    /**
-     * @param total the socket's running count of datagrams the kernel dropped before they were read (its
-     *              receive buffer was full), as reported with the datagrams.
-     */
-    public void onKernelDrops(long total) {
-        int i = PAD + KERNEL_DROPS;
-        if (total > slots[i]) {
-            SLOT.setOpaque(slots, i, total);
-        }
-    }
-
     /** @param reason why a datagram got no reply. */
     public void onDropped(DropReason reason) {
         add(DROPPED + reason.ordinal(), 1);
@@ -85,11 +73,6 @@ public final class ServerCounters {
     /** A socket error: a failed send, or a receive error such as an ICMP report. */
     public void onError() {
         add(ERRORS, 1);
-    }
-
-    /** @return the socket's kernel drops as last reported with a datagram. */
-    long kernelDrops() {
-        return get(KERNEL_DROPS);
     }
 
     long get(int counter) {

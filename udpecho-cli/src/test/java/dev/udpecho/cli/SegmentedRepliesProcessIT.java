@@ -1,0 +1,106 @@
+package dev.udpecho.cli;
+
+import dev.udpecho.testing.Tools;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The native transport sends a batch's consecutive replies to one peer as one segmented send (UDP_SEGMENT, issue
+ * 13). The peer must receive exactly the datagrams it would have otherwise. {@code udp_gso_peer.py} checks every
+ * reply, in order. Its socket has UDP_GRO on, so the kernel hands it a segmented send whole and it can tell
+ * whether replies were segmented.
+ */
+@Timeout(120)
+class SegmentedRepliesProcessIT {
+    private static final String TOOLS = new File(UdpEchoProcess.home(), "udpecho-cli/src/test/resources/tools").getPath();
+    private static final Pattern PEER = Pattern.compile(
+            "replies (\\d+) bad (\\d+) segmented_reads (\\d+) most_segments (\\d+)");
+    private static final Pattern SUMMARY = Pattern.compile(
+            "Summary: received (\\d+), replied (\\d+), .*?(?:socket errors (\\d+).*)?");
+
+    @BeforeAll
+    static void tools() {
+        Tools.require("python3");
+        Tools.requireNativeTransport();
+    }
+
+    @Test
+    void repliesToOnePeerGoSegmentedAndArriveAsTheSameDatagrams() throws Exception {
+        for (String host : new String[] {"127.0.0.1", "::1"}) {
+            Matcher peer = exchange(Map.of(), host, 20, 100);
+            assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
+            assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send, from %s", host).isPositive();
+            assertThat(Long.parseLong(peer.group(4))).as("most replies in one send").isGreaterThan(1).isLessThanOrEqualTo(64);
+        }
+    }
+
+    @Test
+    void withSegmentationOffEachReplyIsItsOwnSend() throws Exception {
+        Matcher peer = exchange(Map.of("UDPECHO_JAVA_OPTS", "-Dudpecho.segmentation=false"), "127.0.0.1", 20, 100);
+        assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
+        assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send").isZero();
+    }
+
+    /**
+     * Replies of 1477 bytes cannot go as segments over a link of MTU 1500 (each segment must fit a packet): the
+     * kernel refuses the segmented send, and the server sends them one by one, fragmented, and stops trying.
+     */
+    @Test
+    void segmentsLargerThanThePathMtuAreSentOneByOne() throws Exception {
+        try (NetworkNamespaces net = new NetworkNamespaces()) {
+            File launcher = new File(UdpEchoProcess.home(), "udpecho");
+            try (UdpEchoProcess server = UdpEchoProcess.start(NetworkNamespaces.in(net.server, List.of(launcher.getPath(),
+                    "server", "--bind", "10.201.0.1", "--port", "0", "--quiet", "--transport", "native",
+                    "--workers", "1", "--rate-limit", "0")))) {
+                String port = Integer.toString(server.awaitListeningPort());
+                String out = NetworkNamespaces.output(net.client, List.of("python3", TOOLS + "/udp_gso_peer.py",
+                        "10.201.0.1", port, "OK...", "10", "1472"));
+                Matcher peer = PEER.matcher(out.trim());
+                assertThat(peer.matches()).as(out).isTrue();
+                assertThat(Long.parseLong(peer.group(2))).as(out).isZero();
+                assertThat(Long.parseLong(peer.group(1))).as(out).isEqualTo(10 * 35);
+                Matcher summary = stop(server);
+                assertThat(summary.group(2)).as("replied").isEqualTo(summary.group(1));
+                assertThat(summary.group(3)).as("socket errors").isNull();
+            }
+        }
+    }
+
+    private static Matcher exchange(Map<String, String> environment, String host, int bursts, int size)
+            throws Exception {
+        try (UdpEchoProcess server = UdpEchoProcess.udpecho(environment, "server", "--port", "0", "--quiet",
+                "--transport", "native", "--workers", "1", "--rate-limit", "0")) {
+            String port = Integer.toString(server.awaitListeningPort());
+            try (UdpEchoProcess peer = UdpEchoProcess.start(List.of("python3", TOOLS + "/udp_gso_peer.py", host, port,
+                    "OK...", Integer.toString(bursts), Integer.toString(size)))) {
+                int status = peer.awaitExit(60_000);
+                String line = String.join("\n", peer.stdout());
+                Matcher m = PEER.matcher(line.trim());
+                assertThat(m.matches()).as("the peer says: %s %s", line, peer.stderr()).isTrue();
+                assertThat(Long.parseLong(m.group(2))).as("wrong or missing replies: %s", line).isZero();
+                assertThat(status).as(line).isZero();
+                Matcher summary = stop(server);
+                assertThat(summary.group(2)).as("replied").isEqualTo(summary.group(1));
+                return m;
+            }
+        }
+    }
+
+    private static Matcher stop(UdpEchoProcess server) throws Exception {
+        server.signal("TERM");
+        assertThat(server.awaitExit(10_000)).isZero();
+        String summary = server.stdout().stream().filter(l -> l.startsWith("Summary:")).findFirst().orElseThrow();
+        Matcher m = SUMMARY.matcher(summary);
+        assertThat(m.matches()).as(summary).isTrue();
+        return m;
+    }
+}
