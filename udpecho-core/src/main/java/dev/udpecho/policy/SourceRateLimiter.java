@@ -1,6 +1,8 @@
 package dev.udpecho.policy;
 
 import dev.udpecho.net.PeerAddress;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,10 +17,13 @@ import java.util.function.LongSupplier;
  * a new source takes the way whose time is furthest in the past (an idle bucket is as good as a full one), so
  * memory stays bounded whatever the number of sources.
  *
- * <p>Thread-safe: the table is locked per set, the overall bucket is a CAS. Allocates nothing.
+ * <p>Thread-safe: a bucket is taken from under its set's lock, the overall bucket with a CAS. A datagram over its
+ * limit only reads: under a flood most are, so the workers that share a source's bucket (a source sending from
+ * many ports reaches every worker) neither take a lock nor write a shared cache line for them. Allocates nothing.
  */
 public final class SourceRateLimiter implements ReplyPolicy {
     private static final int WAYS = 8;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final RateLimits limits;
     private final LongSupplier clock;
@@ -88,6 +93,9 @@ public final class SourceRateLimiter implements ReplyPolicy {
     private boolean takeSource(long key, long now) {
         int set = (int) mix(key) & setMask;
         int base = set * WAYS;
+        if (overLimit(base, key, now)) {
+            return false;
+        }
         synchronized (locks[set % locks.length]) {
             int oldest = base;
             for (int i = base; i < base + WAYS; i++) {
@@ -98,10 +106,24 @@ public final class SourceRateLimiter implements ReplyPolicy {
                     oldest = i;
                 }
             }
-            keys[oldest] = key;
-            times[oldest] = now;
+            SLOT.setOpaque(keys, oldest, key);
+            SLOT.setOpaque(times, oldest, now);
             return take(oldest, now);
         }
+    }
+
+    /**
+     * Without the lock: whether the source's bucket is over its limit. A way being given to another source
+     * meanwhile can make it answer wrongly for one datagram, either way; the locked path decides all others.
+     */
+    private boolean overLimit(int base, long key, long now) {
+        for (int i = base; i < base + WAYS; i++) {
+            if ((long) SLOT.getOpaque(keys, i) == key) {
+                long time = (long) SLOT.getOpaque(times, i);
+                return time != 0 && time - now > sourceTolerance;
+            }
+        }
+        return false;
     }
 
     private boolean take(int way, long now) {
@@ -109,7 +131,7 @@ public final class SourceRateLimiter implements ReplyPolicy {
         if (tat - now > sourceTolerance) {
             return false;
         }
-        times[way] = tat + sourceInterval;
+        SLOT.setOpaque(times, way, tat + sourceInterval);
         return true;
     }
 
