@@ -9,7 +9,7 @@ out="$bench/target"
 cc="${CC:-gcc}"
 mkdir -p "$out"
 
-for name in echo-server echo-client; do
+for name in echo-server echo-client flood; do
   src="$bench/c/$name.c"
   if [ ! -x "$out/$name" ] || [ "$src" -nt "$out/$name" ] || [ "$bench/build.sh" -nt "$out/$name" ]; then
     "$cc" -O2 -Wall -Wextra -o "$out/$name" "$src"
