@@ -4,6 +4,8 @@ import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.util.List;
@@ -14,8 +16,8 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The native transport sends a batch's consecutive replies to one peer as one segmented send (UDP_SEGMENT, issue
- * 13). The peer must receive exactly the datagrams it would have otherwise. {@code udp_gso_peer.py} checks every
+ * The native and epoll transports send a batch's consecutive replies to one peer as one segmented send
+ * (UDP_SEGMENT, issue 13); NIO cannot. The peer must receive exactly the datagrams it would have otherwise. {@code udp_gso_peer.py} checks every
  * reply, in order. Its socket has UDP_GRO on, so the kernel hands it a segmented send whole and it can tell
  * whether replies were segmented.
  */
@@ -33,10 +35,11 @@ class SegmentedRepliesProcessIT {
         Tools.requireNativeTransport();
     }
 
-    @Test
-    void repliesToOnePeerGoSegmentedAndArriveAsTheSameDatagrams() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "epoll"})
+    void repliesToOnePeerGoSegmentedAndArriveAsTheSameDatagrams(String transport) throws Exception {
         for (String host : new String[] {"127.0.0.1", "::1"}) {
-            Matcher peer = exchange(Map.of(), host, 20, 100);
+            Matcher peer = exchange(Map.of(), transport, host, 20, 100);
             assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
             assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send, from %s", host).isPositive();
             assertThat(Long.parseLong(peer.group(4))).as("most replies in one send").isGreaterThan(1).isLessThanOrEqualTo(64);
@@ -44,8 +47,17 @@ class SegmentedRepliesProcessIT {
     }
 
     @Test
-    void withSegmentationOffEachReplyIsItsOwnSend() throws Exception {
-        Matcher peer = exchange(Map.of("UDPECHO_JAVA_OPTS", "-Dudpecho.segmentation=false"), "127.0.0.1", 20, 100);
+    void nioSendsEachReplyOnItsOwnAndTheyArriveAlike() throws Exception {
+        Matcher peer = exchange(Map.of(), "nio", "127.0.0.1", 20, 100);
+        assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
+        assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send").isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "epoll"})
+    void withSegmentationOffEachReplyIsItsOwnSend(String transport) throws Exception {
+        Matcher peer = exchange(Map.of("UDPECHO_JAVA_OPTS", "-Dudpecho.segmentation=false"), transport, "127.0.0.1",
+                20, 100);
         assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
         assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send").isZero();
     }
@@ -54,12 +66,13 @@ class SegmentedRepliesProcessIT {
      * Replies of 1477 bytes cannot go as segments over a link of MTU 1500 (each segment must fit a packet): the
      * kernel refuses the segmented send, and the server sends them one by one, fragmented, and stops trying.
      */
-    @Test
-    void segmentsLargerThanThePathMtuAreSentOneByOne() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "epoll"})
+    void segmentsLargerThanThePathMtuAreSentOneByOne(String transport) throws Exception {
         try (NetworkNamespaces net = new NetworkNamespaces()) {
             File launcher = new File(UdpEchoProcess.home(), "udpecho");
             try (UdpEchoProcess server = UdpEchoProcess.start(NetworkNamespaces.in(net.server, List.of(launcher.getPath(),
-                    "server", "--bind", "10.201.0.1", "--port", "0", "--quiet", "--transport", "native",
+                    "server", "--bind", "10.201.0.1", "--port", "0", "--quiet", "--transport", transport,
                     "--workers", "1", "--rate-limit", "0")))) {
                 String port = Integer.toString(server.awaitListeningPort());
                 String out = NetworkNamespaces.output(net.client, List.of("python3", TOOLS + "/udp_gso_peer.py",
@@ -75,10 +88,10 @@ class SegmentedRepliesProcessIT {
         }
     }
 
-    private static Matcher exchange(Map<String, String> environment, String host, int bursts, int size)
-            throws Exception {
+    private static Matcher exchange(Map<String, String> environment, String transport, String host, int bursts,
+                                    int size) throws Exception {
         try (UdpEchoProcess server = UdpEchoProcess.udpecho(environment, "server", "--port", "0", "--quiet",
-                "--transport", "native", "--workers", "1", "--rate-limit", "0")) {
+                "--transport", transport, "--workers", "1", "--rate-limit", "0")) {
             String port = Integer.toString(server.awaitListeningPort());
             try (UdpEchoProcess peer = UdpEchoProcess.start(List.of("python3", TOOLS + "/udp_gso_peer.py", host, port,
                     "OK...", Integer.toString(bursts), Integer.toString(size)))) {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,6 +21,11 @@ import java.util.function.Function;
  * Netty's transports (epoll, NIO) for one channel: hands each datagram to the {@link Responder} and writes the
  * replies it queues, flushing once per read batch in {@link #channelReadComplete} so that epoll can hand them
  * to the kernel together (sendmmsg). A reply is counted when the kernel took it, as on the native transport.
+ *
+ * <p>On epoll, consecutive replies to one peer of one size (the last may be shorter) are written as one
+ * segmented packet (UDP_SEGMENT), as the native transport sends them: the kernel routes and queues one large
+ * packet and cuts it into the same datagrams. A segmented write the kernel refuses (a path MTU below the segment
+ * size) is written again one reply at a time, and replies that long are not segmented again.
  *
  * <p>Pending replies are bounded by the channel's write buffer high water mark: a reply that finds the channel
  * unwritable is not queued, and is counted as {@link DropReason#SEND_QUEUE_FULL}.
@@ -34,7 +40,16 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     private final PeerAddress source = new PeerAddress();
     private final PeerAddress destination = new PeerAddress();
     private final boolean reportsDestination;
+    private final boolean segments;
     private final ChannelFutureListener counted;
+    private final ChannelFutureListener segmentedCounted;
+    /** Replies of this length or longer are not segmented: a segmented write of that size was refused. */
+    private int segmentLimit = MAX_SEGMENTED_BYTES + 1;
+    /** The run of replies being gathered for one segmented write, or {@code null}. */
+    private ByteBuf run;
+    private InetSocketAddress runTo;
+    private int runSegment;
+    private int runCount;
     /**
      * Set once, on the event loop, before the first datagram; the thread of {@link DelayedReplies} sees it
      * through its queue, which it takes replies from only after a datagram came.
@@ -45,13 +60,34 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     private InetSocketAddress sender;
     private InetSocketAddress recipient;
 
-    /** A write's promise that knows the size of what it wrote, to count it once the kernel took it. */
-    private static final class Written extends DefaultChannelPromise {
+    /** Most segments per segmented write: the kernel's UDP_MAX_SEGMENTS before Linux 6.2. */
+    static final int MAX_SEGMENTS = 64;
+    /** Most bytes per segmented write: what one IPv4 datagram carries. */
+    static final int MAX_SEGMENTED_BYTES = 65_507;
+
+    /** A write's promise that knows what it wrote, to count it once the kernel took it. */
+    private static class Written extends DefaultChannelPromise {
+        final int replies;
         final int length;
 
-        Written(Channel channel, int length) {
+        Written(Channel channel, int replies, int length) {
             super(channel);
+            this.replies = replies;
             this.length = length;
+        }
+    }
+
+    /** A segmented write's promise: holds the replies, to write them one by one if the kernel refuses it. */
+    private static final class SegmentedWritten extends Written {
+        final ByteBuf data;
+        final InetSocketAddress to;
+        final int segment;
+
+        SegmentedWritten(Channel channel, int replies, ByteBuf data, InetSocketAddress to, int segment) {
+            super(channel, replies, data.readableBytes());
+            this.data = data;
+            this.to = to;
+            this.segment = segment;
         }
     }
 
@@ -62,15 +98,38 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
      * @param responders         makes this channel's responder, given how it sends replies that waited.
      */
     EchoHandler(byte[] prefix, boolean reportsDestination, Function<DatagramSender, Responder> responders) {
+        this(prefix, reportsDestination, false, responders);
+    }
+
+    /**
+     * @param segments whether to write runs of replies as segmented packets (an epoll channel on a kernel that
+     *                 has UDP_SEGMENT).
+     */
+    EchoHandler(byte[] prefix, boolean reportsDestination, boolean segments,
+                Function<DatagramSender, Responder> responders) {
         this.prefix = prefix.clone();
         this.reportsDestination = reportsDestination;
+        this.segments = segments;
         this.responder = responders.apply(this);
         this.counters = responder.counters();
         this.counted = future -> {
             if (future.isSuccess()) {
-                counters.onReplied(1, ((Written) future).length);
+                Written w = (Written) future;
+                counters.onReplied(w.replies, w.length);
             } else {
                 responder.onError(future.cause());
+            }
+        };
+        this.segmentedCounted = future -> {
+            SegmentedWritten w = (SegmentedWritten) future;
+            try {
+                if (future.isSuccess()) {
+                    counters.onReplied(w.replies, w.length);
+                } else {
+                    writeEach(w);
+                }
+            } finally {
+                w.data.release();
             }
         };
     }
@@ -109,6 +168,11 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
             responder.drop(source, DropReason.SEND_QUEUE_FULL);
             return;
         }
+        if (segments && length > 0 && length < segmentLimit) {
+            gather(length);
+            return;
+        }
+        writeRun(); // what was gathered goes first, so that replies to one peer stay in order
         if (length == 0) {
             ctx.flush(); // after what is queued, so that replies to one peer stay in order
             try {
@@ -122,7 +186,58 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
         ByteBuf reply = ctx.alloc().directBuffer(length, length);
         int fromPrefix = Math.min(length, prefix.length);
         reply.writeBytes(prefix, 0, fromPrefix).writeBytes(data, data.readerIndex(), length - fromPrefix);
-        ctx.write(new DatagramPacket(reply, sender), new Written(ctx.channel(), length).addListener(counted));
+        ctx.write(new DatagramPacket(reply, sender), new Written(ctx.channel(), 1, length).addListener(counted));
+    }
+
+    /** Adds the reply to the run, after writing the run if the reply cannot join it. */
+    private void gather(int length) {
+        if (run != null && (runCount == MAX_SEGMENTS || length > runSegment
+                || run.readableBytes() + length > MAX_SEGMENTED_BYTES || !sender.equals(runTo))) {
+            writeRun();
+        }
+        if (run == null) {
+            run = ctx.alloc().directBuffer(Math.min(MAX_SEGMENTED_BYTES, 16 * length), MAX_SEGMENTED_BYTES);
+            runTo = sender;
+            runSegment = length;
+        }
+        int fromPrefix = Math.min(length, prefix.length);
+        run.writeBytes(prefix, 0, fromPrefix).writeBytes(data, data.readerIndex(), length - fromPrefix);
+        runCount++;
+        if (length < runSegment) {
+            writeRun(); // only the last segment may be shorter
+        }
+    }
+
+    /** Writes the run gathered, if any: one segmented packet, or a plain one for a run of one. */
+    private void writeRun() {
+        ByteBuf data = run;
+        if (data == null) {
+            return;
+        }
+        run = null;
+        Channel channel = ctx.channel();
+        if (runCount == 1) {
+            ctx.write(new DatagramPacket(data, runTo), new Written(channel, 1, data.readableBytes()).addListener(counted));
+        } else {
+            // Kept until the kernel took it, to write it again one reply at a time if it refuses it.
+            data.retain();
+            ctx.write(new SegmentedDatagramPacket(data, runSegment, runTo),
+                    new SegmentedWritten(channel, runCount, data, runTo, runSegment).addListener(segmentedCounted));
+        }
+        runCount = 0;
+    }
+
+    /** A segmented write the kernel refused: never segment replies this long again, and write each. */
+    private void writeEach(SegmentedWritten refused) {
+        segmentLimit = Math.min(segmentLimit, refused.segment);
+        ByteBuf data = refused.data;
+        for (int at = 0; at < data.writerIndex(); at += refused.segment) {
+            int length = Math.min(refused.segment, data.writerIndex() - at);
+            ctx.write(new DatagramPacket(data.retainedSlice(at, length), refused.to),
+                    new Written(ctx.channel(), 1, length).addListener(counted));
+        }
+        // Called while Netty flushes, which ignores a flush from inside: flush once it is done.
+        ctx.channel().eventLoop().execute(ctx::flush);
     }
 
     /**
@@ -155,6 +270,7 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        writeRun();
         ctx.flush();
         responder.onBatchSent();
     }

@@ -10,6 +10,12 @@ import java.util.List;
  * <p>{@link #bind} is called once, by the thread that created it; the rest from any thread.
  */
 interface Engine extends AutoCloseable {
+    /**
+     * Whether a batch's consecutive replies to one peer of one size go as one segmented send (UDP_SEGMENT) where
+     * the kernel can, on the native and epoll transports: on by default; {@code -Dudpecho.segmentation=false}
+     * sends one datagram per reply, to compare (docs/BENCHMARKS.md).
+     */
+    boolean SEGMENTATION = !"false".equals(System.getProperty("udpecho.segmentation"));
 
     /**
      * @param port the port for every socket; 0 lets the first pick one and the others take the same.

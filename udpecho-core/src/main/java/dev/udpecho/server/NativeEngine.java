@@ -35,11 +35,6 @@ final class NativeEngine implements Engine {
      * up and counted. Replies from the ring never wait (NativeWorker).
      */
     private static final int SEND_TIMEOUT_MS = 100;
-    /**
-     * Whether replies in a batch go out segmented (UDP_SEGMENT) where the kernel can: on by default;
-     * {@code -Dudpecho.segmentation=false} sends one datagram per reply, to compare (docs/BENCHMARKS.md).
-     */
-    static final boolean SEGMENTATION = !"false".equals(System.getProperty("udpecho.segmentation"));
 
     private final ServerConfig config;
     private final Responders responders;

@@ -13,6 +13,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -114,7 +115,9 @@ final class NettyEngine implements Engine {
         int index = channels.size();
         boolean firstOfGroup = locals.isEmpty() || !address.equals(locals.get(locals.size() - 1));
         boolean wildcard = address.isAnyLocalAddress();
-        EchoHandler handler = new EchoHandler(config.prefix(), wildcard, sender -> responders.make(index,
+        boolean segments = transport == Transport.EPOLL && SEGMENTATION
+                && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+        EchoHandler handler = new EchoHandler(config.prefix(), wildcard, segments, sender -> responders.make(index,
                 new ServerCounters(), sender, wildcard, firstOfGroup));
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
