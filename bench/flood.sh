@@ -71,13 +71,19 @@ for round in $(seq "$rounds"); do
       line="$(awk -v r="$round" -v c="$c" -v w="$workers" -v t=$((t1 - t0)) -v hz="$ticks_per_s" \
         -v n="$received" -v a="$replied" \
         'BEGIN {printf "%s %s %s %.2f %d %d %.3f", r, c, w, t / hz, n, a, (n > 0 ? t / hz * 1e6 / n : 0)}')"
-      echo "$line" | tee -a "$results"
+      # A run whose flood did not reach the server (it read under half of it) measures nothing: it is shown,
+      # marked, and left out of the medians.
+      if [ "$received" -lt $((rate * duration / 2)) ]; then
+        echo "$line * (read under half the flood: left out)"
+      else
+        echo "$line" | tee -a "$results"
+      fi
     done
   done
 done
 
 echo
-echo "Medians of server CPU time per datagram read (us):"
+echo "Medians of server CPU time per datagram read (us), over the runs not left out:"
 awk '{k = $2 " workers=" $3; v[k] = v[k] " " $7} END {for (k in v) print k, v[k]}' "$results" | sort |
   while read -r name w rest; do
     median="$(tr ' ' '\n' <<<"$rest" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')"
