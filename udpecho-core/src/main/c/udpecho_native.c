@@ -38,17 +38,21 @@
 #define D_FAMILY 16      /* int: 4 or 6; IPv4-mapped IPv6 sources are given as 4 */
 #define D_LOCAL_FAMILY 20 /* int: 4 or 6: family of the destination address, if F_LOCAL */
 #define D_IFINDEX 24     /* int: interface the datagram arrived on, if F_LOCAL */
+#define D_TTL 28         /* byte: the datagram's IPv4 TTL or IPv6 hop limit, if F_TTL */
+#define D_TOS 29         /* byte: the datagram's IPv4 TOS or IPv6 traffic class (DSCP and ECN), if F_TOS */
 #define D_SOURCE 32      /* 16 bytes: source address (4 used for IPv4) */
 #define D_LOCAL 48       /* 16 bytes: destination address the datagram was sent to (4 used for IPv4) */
 #define D_SIZE 64
 
 #define F_TRUNCATED 1
 #define F_LOCAL 2
+#define F_TTL 4
+#define F_TOS 8
 
 /* One record per reply, written by Java before send: int slot, int length. */
 #define S_SIZE 8
 
-/* Room for a packet-info control message and a segment size. */
+/* Room for the control messages of a received datagram (packet info, TTL, TOS) and of a reply (source, segment size). */
 #define CONTROL_SIZE 128
 
 #ifndef UDP_SEGMENT
@@ -291,6 +295,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv 
 #define O_RECEIVE_TIMEOUT_MS 7
 #define O_SEND_TIMEOUT_MS 8
 #define O_SEGMENTATION 9
+#define O_HOP_INFO 10
 
 static jint set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
@@ -344,6 +349,19 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
         return set_timeout(fd, SO_RCVTIMEO, value);
     case O_SEND_TIMEOUT_MS:
         return set_timeout(fd, SO_SNDTIMEO, value);
+    case O_HOP_INFO:
+        /* TTL and TOS of IPv4 datagrams, also those that reach a dual-stack socket; hop limit and class of IPv6 */
+        r = set_int(fd, IPPROTO_IP, IP_RECVTTL, value);
+        if (r == 0) {
+            r = set_int(fd, IPPROTO_IP, IP_RECVTOS, value);
+        }
+        if (r == 0 && ipv6) {
+            r = set_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, value);
+            if (r == 0) {
+                r = set_int(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, value);
+            }
+        }
+        return r;
     case O_SEGMENTATION:
         /* Only asks whether the kernel segments (Linux 4.18): the size goes with each send that wants it. */
         return get_int_option(fd, SOL_UDP, UDP_SEGMENT) < 0 ? fail() : 0;
@@ -568,6 +586,26 @@ static int describe_control(struct msghdr *h, char *d) {
                 memcpy(d + D_LOCAL, &info.ipi6_addr, 16);
             }
             flags |= F_LOCAL;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int ttl;
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+            d[D_TTL] = (char) ttl;
+            flags |= F_TTL;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len >= CMSG_LEN(1)) {
+            d[D_TOS] = (char) *CMSG_DATA(c);
+            flags |= F_TOS;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT
+                && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int hops;
+            memcpy(&hops, CMSG_DATA(c), sizeof hops);
+            d[D_TTL] = (char) hops;
+            flags |= F_TTL;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS
+                && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int tclass;
+            memcpy(&tclass, CMSG_DATA(c), sizeof tclass);
+            d[D_TOS] = (char) tclass;
+            flags |= F_TOS;
         }
     }
     return flags;

@@ -34,11 +34,15 @@ public final class DatagramRing implements AutoCloseable {
     private static final int D_SCOPE = 12;
     private static final int D_FAMILY = 16;
     private static final int D_LOCAL_FAMILY = 20;
+    private static final int D_TTL = 28;
+    private static final int D_TOS = 29;
     private static final int D_SOURCE = 32;
     private static final int D_LOCAL = 48;
     private static final int D_SIZE = 64;
     private static final int F_TRUNCATED = 1;
     private static final int F_LOCAL = 2;
+    private static final int F_TTL = 4;
+    private static final int F_TOS = 8;
     private static final int S_SIZE = 8;
     /** Most datagrams per system call: the kernel's limit (UIO_MAXIOV); must match udpecho_native.c. */
     public static final int MAX_CAPACITY = 1024;
@@ -180,6 +184,26 @@ public final class DatagramRing implements AutoCloseable {
         int length = descriptors.getInt(at + D_FAMILY) == 4 ? 4 : 16;
         descriptors.get(at + D_SOURCE, addressScratch, 0, length);
         into.set(addressScratch, 0, length, descriptors.getInt(at + D_PORT), descriptors.getInt(at + D_SCOPE));
+    }
+
+    /**
+     * @param slot a filled slot.
+     * @return the TTL (IPv6: hop limit) it arrived with, 0 to 255, or −1 if the socket does not report it
+     *     ({@link NativeSocket#hopInfo}).
+     */
+    public int ttl(int slot) {
+        int at = descriptor(slot);
+        return (descriptors.getInt(at + D_FLAGS) & F_TTL) == 0 ? -1 : descriptors.get(at + D_TTL) & 0xFF;
+    }
+
+    /**
+     * @param slot a filled slot.
+     * @return the TOS byte (IPv6: traffic class), DSCP and ECN, it arrived with, or −1 if the socket does not
+     *     report it ({@link NativeSocket#hopInfo}).
+     */
+    public int tos(int slot) {
+        int at = descriptor(slot);
+        return (descriptors.getInt(at + D_FLAGS) & F_TOS) == 0 ? -1 : descriptors.get(at + D_TOS) & 0xFF;
     }
 
     /**

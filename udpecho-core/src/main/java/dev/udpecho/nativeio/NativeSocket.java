@@ -35,6 +35,7 @@ public final class NativeSocket implements AutoCloseable {
     private static final int RECEIVE_TIMEOUT_MS = 7;
     private static final int SEND_TIMEOUT_MS = 8;
     private static final int SEGMENTATION = 9;
+    private static final int HOP_INFO = 10;
     /** State: no new call may start. */
     private static final int CLOSED = 1;
     /** State: one call in progress; the state counts them in these units. */
@@ -222,6 +223,15 @@ public final class NativeSocket implements AutoCloseable {
     /** @param on whether each datagram reports the local address it was sent to, so replies can leave from it. */
     public void packetInfo(boolean on) throws NativeIoException {
         configure(PACKET_INFO, on ? 1 : 0);
+    }
+
+    /**
+     * @param on whether each datagram reports the TTL (IPv6: hop limit) and the TOS byte (IPv6: traffic class)
+     *           it arrived with: {@link DatagramRing#ttl}, {@link DatagramRing#tos}. A STAMP reflector returns
+     *           them to the sender.
+     */
+    public void hopInfo(boolean on) throws NativeIoException {
+        configure(HOP_INFO, on ? 1 : 0);
     }
 
     /**
