@@ -29,6 +29,12 @@ public enum DropReason {
     RATE_LIMITED,
     /** All sources together sent more than the overall limit ({@code --max-rate}) allows. */
     MAX_RATE,
+    /** Shorter than the smallest message of the server's protocol (a STAMP or sockperf header). */
+    TOO_SHORT,
+    /** A header that contradicts the datagram, such as a sockperf length that is not the datagram's. */
+    BAD_HEADER,
+    /** A message the protocol does not answer: a sockperf warm-up, one that asks for no reply, or another server's. */
+    NOT_ASKED,
     /** The reply found the socket's queue of pending replies full (the socket could not send as fast). */
     SEND_QUEUE_FULL;
 

@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 public final class LoopGuard implements ReplyPolicy {
     private final byte[] prefix;
     private final boolean allowLowSourcePorts;
+    private final int answeredLowPort;
     private volatile int ownPort;
 
     /**
@@ -28,6 +29,15 @@ public final class LoopGuard implements ReplyPolicy {
      * @param ownPort             the server's port, or 0 until it is known.
      */
     public LoopGuard(byte[] prefix, boolean allowLowSourcePorts, int ownPort) {
+        this(prefix, allowLowSourcePorts, ownPort, 0);
+    }
+
+    /**
+     * @param answeredLowPort a port below 1024 answered all the same, 0 for none: STAMP's 862, which senders may
+     *                        send from, for a reflector that tells another reflector's replies by their content.
+     */
+    public LoopGuard(byte[] prefix, boolean allowLowSourcePorts, int ownPort, int answeredLowPort) {
+        this.answeredLowPort = answeredLowPort;
         this.prefix = prefix.clone();
         this.allowLowSourcePorts = allowLowSourcePorts;
         this.ownPort = ownPort;
@@ -43,6 +53,9 @@ public final class LoopGuard implements ReplyPolicy {
         int port = source.port();
         if (port == 0 || !isUnicast(source)) {
             return DropReason.BAD_SOURCE;
+        }
+        if (port == answeredLowPort) {
+            return null; // it may be the server's own port too: a sender may use it, and a reflector knows replies
         }
         if (port < 1024 && !allowLowSourcePorts) {
             return DropReason.LOW_SOURCE_PORT;

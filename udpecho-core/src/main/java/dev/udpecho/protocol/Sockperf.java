@@ -39,6 +39,11 @@ public final class Sockperf {
         return Bytes.getInt(b, at + LENGTH) & 0xFFFF_FFFFL;
     }
 
+    /** Writes the flags of the header at {@code at}. */
+    public static void writeFlags(ByteBuffer b, int at, int flags) {
+        Bytes.putShort(b, at + FLAGS, flags);
+    }
+
     /** Writes a header at {@code at}. */
     public static void writeHeader(ByteBuffer b, int at, long sequence, int flags, int length) {
         Bytes.putLong(b, at + SEQUENCE, sequence);

@@ -1,5 +1,6 @@
 package dev.udpecho.server;
 
+import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.PeerAddress;
 import dev.udpecho.policy.DropReason;
 import io.netty.buffer.ByteBuf;
@@ -14,6 +15,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
 
@@ -43,6 +45,10 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     private final boolean segments;
     private final ChannelFutureListener counted;
     private final ChannelFutureListener segmentedCounted;
+    /** Whether a protocol writes replies over the datagrams (see {@link Answerer#MIN_ROOM}). */
+    private final boolean answers;
+    /** Where a datagram is copied to when its own buffer has too little room for the reply; made when needed. */
+    private ByteBuf room;
     /** Replies of this length or longer are not segmented: a segmented write of that size was refused. */
     private int segmentLimit = MAX_SEGMENTED_BYTES + 1;
     /** The run of replies being gathered for one segmented write, or {@code null}. */
@@ -112,6 +118,7 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
         this.segments = segments;
         this.responder = responders.apply(this);
         this.counters = responder.counters();
+        this.answers = responder.answers();
         this.counted = future -> {
             if (future.isSuccess()) {
                 Written w = (Written) future;
@@ -144,6 +151,14 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (room != null) {
+            room.release();
+            room = null;
+        }
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof DatagramPacket)) {
             ctx.fireChannelRead(msg);
@@ -154,11 +169,41 @@ final class EchoHandler extends ChannelInboundHandlerAdapter implements ReplyQue
             data = packet.content();
             sender = packet.sender();
             recipient = packet.recipient();
-            responder.onDatagram(source.set(sender), data.nioBuffer(data.readerIndex(), data.readableBytes()), this);
+            responder.onDatagram(source.set(sender), answers ? roomyPayload() : data.nioBuffer(data.readerIndex(),
+                    data.readableBytes()), this);
         } finally {
             data = null;
             packet.release();
         }
+    }
+
+    /**
+     * @return the datagram as a buffer a protocol's reply can be written over, in place: the datagram's own
+     *     memory when it has room for {@link Answerer#MIN_ROOM} bytes (epoll's batched reads hand over slices
+     *     exactly as long as each datagram), else a copy in this handler's own buffer, which {@link #data} then
+     *     names.
+     */
+    private ByteBuffer roomyPayload() {
+        int length = data.readableBytes();
+        if (data.capacity() - data.readerIndex() < Answerer.MIN_ROOM || data.nioBufferCount() != 1
+                || data.isReadOnly()) {
+            if (room == null) {
+                room = ctx.alloc().directBuffer(DatagramLimits.RECEIVE_BUFFER_SIZE, DatagramLimits.RECEIVE_BUFFER_SIZE);
+            }
+            room.clear().writeBytes(data, data.readerIndex(), length);
+            data = room;
+        }
+        return data.nioBuffer(data.readerIndex(), data.capacity() - data.readerIndex()).limit(length);
+    }
+
+    @Override
+    public int receivedTtl() {
+        return -1; // Netty's datagram channels do not report it
+    }
+
+    @Override
+    public int receivedTos() {
+        return -1;
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.udpecho.policy.DropNotices;
 import dev.udpecho.policy.LoopGuard;
 import dev.udpecho.policy.ReplyPolicy;
 import dev.udpecho.policy.SourceRateLimiter;
+import dev.udpecho.protocol.Protocol;
+import dev.udpecho.protocol.Stamp;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,7 +90,9 @@ public final class EchoServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(log, "log");
-        LoopGuard loopGuard = new LoopGuard(config.prefix(), config.allowLowSourcePorts(), config.port());
+        // STAMP senders may send from STAMP's own port; a reflector's reply is told apart by its content instead.
+        LoopGuard loopGuard = new LoopGuard(config.prefix(), config.allowLowSourcePorts(), config.port(),
+                config.protocol() == Protocol.STAMP ? Stamp.PORT : 0);
         ReplyPolicy chain = new Guards(config.accessList(), loopGuard,
                 config.rateLimits().isOn() ? new SourceRateLimiter(config.rateLimits()) : null, policy);
         Responders responders = new Responders(config, chain, log, new DropNotices(log::notice), new Destinations());
@@ -267,6 +271,16 @@ public final class EchoServer implements AutoCloseable {
         /** @param workers sockets per bind address, each with its own thread. @return this builder. */
         public Builder workers(int workers) {
             config.workers(workers);
+            return this;
+        }
+
+        /**
+         * @param protocol what to answer: the echo (the default), a STAMP Session-Reflector (port 862 unless one
+         *                 is given) or sockperf's server.
+         * @return this builder.
+         */
+        public Builder protocol(Protocol protocol) {
+            config.protocol(protocol);
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.udpecho.nativeio.NativeIoException;
 import dev.udpecho.nativeio.NativeSocket;
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.ProcNetUdp;
+import dev.udpecho.protocol.Protocol;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -92,6 +93,9 @@ final class NativeEngine implements Engine {
                 socket.reusePort(true);
             }
             socket.segmentation(SEGMENTATION);
+            if (config.protocol() == Protocol.STAMP) {
+                socket.hopInfo(true); // the reflector returns the sender's TTL, and the TOS in Class of Service
+            }
             // Linux reports twice what it grants, keeping the other half for its own bookkeeping.
             receiveBufferGranted = Math.min(receiveBufferGranted, socket.receiveBuffer(config.receiveBufferBytes()) / 2);
             socket.receiveTimeout(RECEIVE_TIMEOUT_MS);

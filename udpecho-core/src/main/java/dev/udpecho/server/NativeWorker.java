@@ -119,6 +119,16 @@ final class NativeWorker implements Runnable, ReplyQueue {
         return ring.destination(slot, destination) ? destination : null;
     }
 
+    @Override
+    public int receivedTtl() {
+        return ring.ttl(slot);
+    }
+
+    @Override
+    public int receivedTos() {
+        return ring.tos(slot);
+    }
+
     void stop() {
         running = false;
         Thread t = thread;

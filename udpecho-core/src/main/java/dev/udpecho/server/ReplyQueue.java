@@ -24,4 +24,16 @@ interface ReplyQueue {
      *     the call only.
      */
     PeerAddress replyFrom();
+
+    /**
+     * @return the TTL (IPv6: hop limit) the datagram arrived with, or −1 where the transport does not report it
+     *     (Netty's transports).
+     */
+    int receivedTtl();
+
+    /**
+     * @return the TOS byte (IPv6: traffic class) the datagram arrived with, or −1 where the transport does not
+     *     report it (Netty's transports).
+     */
+    int receivedTos();
 }

@@ -52,6 +52,7 @@ final class Responder {
     private final DelayedReplies delayed;
     private final Destinations destinations;
     private final boolean countsShared;
+    private final Answerer answerer;
     private final ArrayDeque<DelayedReplies.Reply> held = new ArrayDeque<>();
     private boolean repliedThisBatch;
     private long lastErrorNotice;
@@ -68,6 +69,20 @@ final class Responder {
      */
     Responder(byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices,
               Impairer impairer, DelayedReplies delayed, Destinations destinations, boolean countsShared) {
+        this(prefix, policy, counters, log, dropNotices, impairer, delayed, destinations, countsShared, null);
+    }
+
+    /**
+     * @param answerer what writes the reply over the datagram (STAMP, sockperf), or {@code null} for the echo:
+     *                 the prefix and the datagram. With one, the prefix is empty.
+     */
+    Responder(byte[] prefix, ReplyPolicy policy, ServerCounters counters, ServerLog log, DropNotices dropNotices,
+              Impairer impairer, DelayedReplies delayed, Destinations destinations, boolean countsShared,
+              Answerer answerer) {
+        if (answerer != null && prefix.length > 0) {
+            throw new IllegalArgumentException("a protocol's reply has no prefix");
+        }
+        this.answerer = answerer;
         this.prefix = prefix.clone();
         this.policy = policy;
         this.counters = counters;
@@ -83,12 +98,18 @@ final class Responder {
         return counters;
     }
 
+    /** @return whether a protocol writes the replies over the datagrams, and so needs room in the payload. */
+    boolean answers() {
+        return answerer != null;
+    }
+
     /**
      * Decides on one datagram and queues its replies, if any, on {@code out}.
      *
      * @param source  where the datagram came from; valid during the call.
      * @param payload its bytes, from {@code position} to {@code limit}, writable (a corrupted reply is flipped in
-     *                place); position and limit are left as they are.
+     *                place, a protocol's reply written over it up to its capacity, which is at least
+     *                {@link Answerer#MIN_ROOM}); with a protocol, the limit is then where the reply ends.
      * @param out     where its replies go.
      */
     void onDatagram(PeerAddress source, ByteBuffer payload, ReplyQueue out) {
@@ -100,6 +121,12 @@ final class Responder {
         log.message(source, payload);
         DropReason reason = policy.decide(source, payload);
         int replyLength = prefix.length + length;
+        if (reason == null && answerer != null) {
+            replyLength = answer(source, payload, out);
+            if (replyLength == Answerer.REFUSED) {
+                reason = answerer.reason();
+            }
+        }
         if (reason == null && replyLength > DatagramLimits.maxPayload(source)) {
             reason = DropReason.OVERSIZE;
         }
@@ -112,6 +139,24 @@ final class Responder {
         } else {
             impair(source, payload, replyLength, out);
         }
+    }
+
+    /**
+     * The protocol's reply, written over the payload: from the payload's position, which then ends where the
+     * reply does (so that impairments and replies that wait see the reply).
+     */
+    private int answer(PeerAddress source, ByteBuffer payload, ReplyQueue out) {
+        int start = payload.position();
+        int end = payload.limit();
+        // What answerers see starts at 0: every transport's payload does; a view only for one that would not.
+        ByteBuffer view = start == 0 ? payload : payload.slice(start, payload.capacity() - start).limit(end - start);
+        int length = answerer.answer(source, view, out);
+        if (length >= 0) {
+            payload.limit(start + length).position(start);
+        } else {
+            payload.limit(end).position(start);
+        }
+        return length;
     }
 
     /**

@@ -54,7 +54,21 @@ final class Responders implements AutoCloseable {
             senderCounters.add(own);
         }
         return new Responder(config.prefix(), policy, counters, log, dropNotices, impairer, waiting,
-                wildcard ? destinations : null, firstOfGroup);
+                wildcard ? destinations : null, firstOfGroup, answerer(config));
+    }
+
+    /** @return what writes a protocol's replies, one per socket, or {@code null} for the echo. */
+    static Answerer answerer(ServerConfig config) {
+        switch (config.protocol()) {
+            case STAMP:
+                return new StampReflector(config.stampStateful(), config.stampMaxSessions(),
+                        config.stampSessionTimeout().toMillis(), config.clockSynchronised(),
+                        config.clockError().toNanos());
+            case SOCKPERF:
+                return new SockperfAnswerer();
+            default:
+                return null;
+        }
     }
 
     /** @return the counters of the threads that send replies that waited. */

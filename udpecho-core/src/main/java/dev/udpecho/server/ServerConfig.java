@@ -5,9 +5,12 @@ import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.Transport;
 import dev.udpecho.policy.AccessList;
 import dev.udpecho.policy.RateLimits;
+import dev.udpecho.protocol.Protocol;
+import dev.udpecho.protocol.Stamp;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -31,6 +34,12 @@ public final class ServerConfig {
     public static final int MAX_WORKERS = 256;
     /** Enough for a burst of several thousand small datagrams, or a few hundred of the largest. */
     public static final int DEFAULT_RECEIVE_BUFFER = 4 << 20;
+    /** Most STAMP senders a stateful reflector keeps, per socket, by default. */
+    public static final int DEFAULT_STAMP_SESSIONS = 10_000;
+    public static final int MAX_STAMP_SESSIONS = 1 << 20;
+    public static final Duration DEFAULT_STAMP_SESSION_TIMEOUT = Duration.ofSeconds(60);
+    /** The clock error a STAMP reflector states by default: a host clock kept by NTP on a LAN is within this. */
+    public static final Duration DEFAULT_CLOCK_ERROR = Duration.ofMillis(1);
 
     private final List<InetAddress> bindAddresses;
     private final int port;
@@ -42,14 +51,26 @@ public final class ServerConfig {
     private final RateLimits rateLimits;
     private final AccessList accessList;
     private final Impairments impairments;
+    private final Protocol protocol;
+    private final boolean stampStateful;
+    private final int stampMaxSessions;
+    private final Duration stampSessionTimeout;
+    private final boolean clockSynchronised;
+    private final Duration clockError;
 
     private ServerConfig(Builder b) {
         bindAddresses = List.copyOf(Objects.requireNonNull(b.bindAddresses, "bindAddresses"));
-        port = b.port;
+        protocol = Objects.requireNonNull(b.protocol, "protocol");
+        port = b.port != null ? b.port : protocol == Protocol.STAMP ? Stamp.PORT : DEFAULT_PORT;
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0 to 65535, not " + port);
         }
-        prefix = Objects.requireNonNull(b.prefix, "prefix").clone();
+        if (protocol != Protocol.ECHO && b.prefix != null && b.prefix.length > 0) {
+            throw new IllegalArgumentException("--prefix is for the echo: a " + protocol.label()
+                    + " reply is the protocol's packet");
+        }
+        prefix = b.prefix != null ? b.prefix.clone()
+                : protocol == Protocol.ECHO ? DEFAULT_PREFIX.getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (prefix.length > DatagramLimits.MAX_IPV4_PAYLOAD) {
             throw new IllegalArgumentException("prefix must be at most " + DatagramLimits.MAX_IPV4_PAYLOAD
                     + " bytes, not " + prefix.length);
@@ -71,6 +92,21 @@ public final class ServerConfig {
         allowLowSourcePorts = b.allowLowSourcePorts;
         rateLimits = Objects.requireNonNull(b.rateLimits, "rateLimits");
         accessList = Objects.requireNonNull(b.accessList, "accessList");
+        stampStateful = b.stampStateful;
+        stampMaxSessions = b.stampMaxSessions;
+        if (stampMaxSessions < 1 || stampMaxSessions > MAX_STAMP_SESSIONS) {
+            throw new IllegalArgumentException("STAMP sessions must be 1 to " + MAX_STAMP_SESSIONS + ", not "
+                    + stampMaxSessions);
+        }
+        stampSessionTimeout = Objects.requireNonNull(b.stampSessionTimeout, "stampSessionTimeout");
+        if (stampSessionTimeout.isNegative() || stampSessionTimeout.isZero()) {
+            throw new IllegalArgumentException("the STAMP session timeout must be positive, not " + stampSessionTimeout);
+        }
+        clockSynchronised = b.clockSynchronised;
+        clockError = Objects.requireNonNull(b.clockError, "clockError");
+        if (clockError.isNegative() || clockError.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("the clock error must be 0 to 60 s, not " + clockError);
+        }
     }
 
     /**
@@ -100,6 +136,12 @@ public final class ServerConfig {
         b.rateLimits = rateLimits;
         b.accessList = accessList;
         b.impairments = impairments;
+        b.protocol = protocol;
+        b.stampStateful = stampStateful;
+        b.stampMaxSessions = stampMaxSessions;
+        b.stampSessionTimeout = stampSessionTimeout;
+        b.clockSynchronised = clockSynchronised;
+        b.clockError = clockError;
         return b;
     }
 
@@ -158,19 +200,52 @@ public final class ServerConfig {
         return impairments;
     }
 
+    /** @return what the server answers: the echo (the default), STAMP or sockperf. */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** @return whether a STAMP reflector keeps its own sequence number per sender (else it reflects the sender's). */
+    public boolean stampStateful() {
+        return stampStateful;
+    }
+
+    /** @return most STAMP senders a stateful reflector keeps per socket. */
+    public int stampMaxSessions() {
+        return stampMaxSessions;
+    }
+
+    /** @return how long a stateful reflector keeps a STAMP sender that sends nothing. */
+    public Duration stampSessionTimeout() {
+        return stampSessionTimeout;
+    }
+
+    /** @return whether this host's clock is synchronised to UTC (STAMP's Error Estimate S bit). */
+    public boolean clockSynchronised() {
+        return clockSynchronised;
+    }
+
+    /** @return the clock's error, stated in STAMP's Error Estimate. */
+    public Duration clockError() {
+        return clockError;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ServerConfig c && bindAddresses.equals(c.bindAddresses) && port == c.port
                 && Arrays.equals(prefix, c.prefix) && transport == c.transport && workers == c.workers
                 && receiveBufferBytes == c.receiveBufferBytes && allowLowSourcePorts == c.allowLowSourcePorts
                 && rateLimits.equals(c.rateLimits) && accessList.equals(c.accessList)
-                && impairments.equals(c.impairments);
+                && impairments.equals(c.impairments) && protocol == c.protocol && stampStateful == c.stampStateful
+                && stampMaxSessions == c.stampMaxSessions && stampSessionTimeout.equals(c.stampSessionTimeout)
+                && clockSynchronised == c.clockSynchronised && clockError.equals(c.clockError);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(bindAddresses, port, Arrays.hashCode(prefix), transport, workers, receiveBufferBytes,
-                allowLowSourcePorts, rateLimits, accessList, impairments);
+                allowLowSourcePorts, rateLimits, accessList, impairments, protocol, stampStateful, stampMaxSessions,
+                stampSessionTimeout, clockSynchronised, clockError);
     }
 
     @Override
@@ -178,14 +253,16 @@ public final class ServerConfig {
         return "ServerConfig[bind=" + bindAddresses + ", port=" + port + ", prefix="
                 + new String(prefix, StandardCharsets.UTF_8) + ", transport=" + transport + ", workers=" + workers
                 + ", receiveBuffer=" + receiveBufferBytes + ", allowLowSourcePorts=" + allowLowSourcePorts
-                + ", rateLimits=" + rateLimits + ", accessList=" + accessList + ", impairments=" + impairments + "]";
+                + ", rateLimits=" + rateLimits + ", accessList=" + accessList + ", impairments=" + impairments + ", protocol=" + protocol.label()
+                + (protocol == Protocol.STAMP ? ", stamp=" + (stampStateful ? "stateful" : "stateless")
+                        + ", clockSynchronised=" + clockSynchronised + ", clockError=" + clockError : "") + "]";
     }
 
     /** Collects a configuration by name; {@link #build()} checks it. Not thread-safe. */
     public static final class Builder {
         private List<InetAddress> bindAddresses = List.of();
-        private int port = DEFAULT_PORT;
-        private byte[] prefix = DEFAULT_PREFIX.getBytes(StandardCharsets.UTF_8);
+        private Integer port;
+        private byte[] prefix;
         private Transport transport = Transport.best();
         private Integer workers;
         private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER;
@@ -193,6 +270,12 @@ public final class ServerConfig {
         private RateLimits rateLimits = RateLimits.DEFAULT;
         private AccessList accessList = AccessList.OPEN;
         private Impairments impairments = Impairments.NONE;
+        private Protocol protocol = Protocol.ECHO;
+        private boolean stampStateful;
+        private int stampMaxSessions = DEFAULT_STAMP_SESSIONS;
+        private Duration stampSessionTimeout = DEFAULT_STAMP_SESSION_TIMEOUT;
+        private boolean clockSynchronised;
+        private Duration clockError = DEFAULT_CLOCK_ERROR;
 
         private Builder() {
         }
@@ -203,21 +286,28 @@ public final class ServerConfig {
             return this;
         }
 
-        /** @param port UDP port, 0 for any free one. @return this builder. */
-        public Builder port(int port) {
+        /**
+         * @param port UDP port, 0 for any free one; {@code null} for the default: 8888, and 862 for STAMP.
+         * @return this builder.
+         */
+        public Builder port(Integer port) {
             this.port = port;
             return this;
         }
 
-        /** @param prefix bytes put before each reply; empty for a plain echo. @return this builder. */
+        /**
+         * @param prefix bytes put before each reply; empty for a plain echo; {@code null} for the default, which
+         *               is {@code OK...} for the echo and none for the other protocols.
+         * @return this builder.
+         */
         public Builder prefix(byte[] prefix) {
             this.prefix = prefix;
             return this;
         }
 
-        /** @param prefix text put before each reply, as UTF-8. @return this builder. */
+        /** @param prefix text put before each reply, as UTF-8; {@code null} for the default. @return this builder. */
         public Builder prefix(String prefix) {
-            return prefix(prefix.getBytes(StandardCharsets.UTF_8));
+            return prefix(prefix == null ? null : prefix.getBytes(StandardCharsets.UTF_8));
         }
 
         /** @param transport the I/O transport. @return this builder. */
@@ -267,6 +357,36 @@ public final class ServerConfig {
         }
 
         /** @return the configuration. @throws IllegalArgumentException naming a value out of range. */
+        public Builder protocol(Protocol protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        public Builder stampStateful(boolean stateful) {
+            this.stampStateful = stateful;
+            return this;
+        }
+
+        public Builder stampMaxSessions(int max) {
+            this.stampMaxSessions = max;
+            return this;
+        }
+
+        public Builder stampSessionTimeout(Duration timeout) {
+            this.stampSessionTimeout = timeout;
+            return this;
+        }
+
+        public Builder clockSynchronised(boolean synchronised) {
+            this.clockSynchronised = synchronised;
+            return this;
+        }
+
+        public Builder clockError(Duration error) {
+            this.clockError = error;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(this);
         }

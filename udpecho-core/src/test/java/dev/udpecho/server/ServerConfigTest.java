@@ -2,6 +2,7 @@ package dev.udpecho.server;
 
 import dev.udpecho.impairment.Impairments;
 import dev.udpecho.net.Transport;
+import dev.udpecho.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ServerConfigTest {
+
+    @Test
+    void theProtocolsHaveTheirOwnDefaults() {
+        ServerConfig stamp = ServerConfig.builder().protocol(Protocol.STAMP).build();
+        assertThat(stamp.port()).isEqualTo(862);
+        assertThat(stamp.prefix()).isEmpty();
+        assertThat(ServerConfig.builder().protocol(Protocol.STAMP).port(0).build().port()).isZero();
+        ServerConfig sockperf = ServerConfig.builder().protocol(Protocol.SOCKPERF).build();
+        assertThat(sockperf.port()).isEqualTo(8888);
+        assertThat(sockperf.prefix()).isEmpty();
+        assertThat(ServerConfig.builder().protocol(Protocol.SOCKPERF).prefix("").build().prefix()).isEmpty();
+        assertThat(ServerConfig.defaults().prefix()).isEqualTo("OK...".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> ServerConfig.builder().protocol(Protocol.STAMP).prefix("OK...").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--prefix is for the echo");
+        assertThatThrownBy(() -> ServerConfig.builder().stampMaxSessions(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(stamp.toBuilder().build()).isEqualTo(stamp);
+    }
 
     @Test
     void defaultsAreTheTutorials() {
