@@ -1,6 +1,7 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.net.Transport;
+import dev.udpecho.protocol.Protocol;
 import dev.udpecho.server.LogFormat;
 import dev.udpecho.text.Durations;
 import picocli.CommandLine.ITypeConverter;
@@ -98,6 +99,75 @@ final class Converters {
                 return Transport.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code echo}, {@code stamp} or {@code sockperf}. */
+    static final class ProtocolName implements ITypeConverter<Protocol> {
+        @Override
+        public Protocol convert(String value) {
+            try {
+                return Protocol.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * @param value {@code stateless} or {@code stateful}, in any case.
+     * @return whether a STAMP reflector counts its own sequence numbers.
+     * @throws IllegalArgumentException naming the choices, for anything else.
+     */
+    static boolean stampStateful(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "stateless":
+                return false;
+            case "stateful":
+                return true;
+            default:
+                throw new IllegalArgumentException("Invalid value for option '--stamp-mode': unknown mode '" + value
+                        + "' (expected stateless or stateful)");
+        }
+    }
+
+    /** Senders a stateful STAMP reflector keeps: 1 to 1048576. */
+    static final class StampSessions implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return integer(value, 1, 1 << 20, "a number of sessions (1-1048576)");
+        }
+    }
+
+    /** A clock's error, {@code 0} or {@code 10us}, {@code 1ms}, {@code 0.5s}: 0 to 60 seconds. */
+    static final class ClockError implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim();
+            Duration d;
+            if (v.endsWith("us")) {
+                d = Duration.ofNanos(Math.round(decimal(v.substring(0, v.length() - 2), value) * 1_000));
+            } else if (v.endsWith("ns")) {
+                d = Duration.ofNanos(Math.round(decimal(v.substring(0, v.length() - 2), value)));
+            } else {
+                d = duration(v);
+            }
+            if (d.isNegative() || d.compareTo(Duration.ofSeconds(60)) > 0) {
+                throw new TypeConversionException("'" + value + "' is out of range (0 to 60s)");
+            }
+            return d;
+        }
+
+        private static double decimal(String number, String value) {
+            try {
+                double d = Double.parseDouble(number);
+                if (!Double.isFinite(d)) {
+                    throw new NumberFormatException();
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration (e.g. 10us, 1ms, 0.5s)");
             }
         }
     }

@@ -2,6 +2,8 @@ package dev.udpecho.cli;
 
 import dev.udpecho.metrics.MetricsEndpoint;
 import dev.udpecho.policy.ReplyPolicy;
+import dev.udpecho.protocol.Protocol;
+import dev.udpecho.protocol.Stamp;
 import dev.udpecho.server.AsyncServerLog;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
@@ -9,8 +11,10 @@ import dev.udpecho.server.LogFormat;
 import dev.udpecho.server.ServerConfig;
 import dev.udpecho.server.ServerLog;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -18,6 +22,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = UdpEchoCommand.Version.class,
-        description = {"Answer every UDP datagram with the prefix followed by its bytes, and print a line per datagram.",
+        description = {"Answer every UDP datagram with the prefix followed by its bytes, and print a line per datagram;",
+            "or, with --protocol, be a STAMP reflector or a sockperf server.",
             "Stops on SIGINT or SIGTERM with a summary. The fault injection options (--loss, --delay, ...) make it",
             "a bad network on purpose, to test UDP clients."},
         footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
@@ -42,12 +48,48 @@ final class ServerCommand implements Callable<Integer> {
     List<InetAddress> bind = new ArrayList<>();
 
     @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "8888", converter = Converters.BindPort.class,
-            description = "UDP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+            description = "UDP port; 0 picks a free one (default: ${DEFAULT-VALUE}; " + Stamp.PORT
+                    + " with --protocol stamp).")
     int port;
 
     @Option(names = "--prefix", paramLabel = "TEXT", defaultValue = ServerConfig.DEFAULT_PREFIX,
-            description = "Put before every reply, as UTF-8; empty for a plain RFC 862 echo (default: ${DEFAULT-VALUE}).")
+            description = "Put before every reply, as UTF-8; empty for a plain RFC 862 echo (default: ${DEFAULT-VALUE};"
+                    + " none with --protocol stamp or sockperf).")
     String prefix;
+
+    @Option(names = "--protocol", paramLabel = "echo|stamp|sockperf", defaultValue = "echo",
+            converter = Converters.ProtocolName.class,
+            description = "What to answer: echo, the tutorial's; stamp, a STAMP Session-Reflector (RFC 8762 and"
+                    + " RFC 8972, unauthenticated), as routers run on port 862; sockperf, as `sockperf server`"
+                    + " answers its ping-pong and under-load clients (default: ${DEFAULT-VALUE}).")
+    Protocol protocol;
+
+    @Option(names = "--stamp-mode", paramLabel = "stateless|stateful", defaultValue = "stateless",
+            description = "stateless: a reply carries the sender's sequence number; stateful: the reflector's"
+                    + " own count per sender (address, port and SSID), so the sender tells forward from"
+                    + " backward loss (default: ${DEFAULT-VALUE}).")
+    String stampMode;
+
+    @Option(names = "--stamp-sessions", paramLabel = "N", defaultValue = "10000",
+            converter = Converters.StampSessions.class,
+            description = "Senders a stateful reflector keeps per worker; the one seen least recently goes first"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int stampSessions;
+
+    @Option(names = "--stamp-session-timeout", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Converters.Timeout.class,
+            description = "A stateful reflector forgets a sender idle this long (default: ${DEFAULT-VALUE}).")
+    Duration stampSessionTimeout;
+
+    @Option(names = "--clock-synchronised", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Say in STAMP replies that this host's clock is synchronised to UTC (by NTP or PTP), so"
+                    + " that senders trust one-way delays (default: not said).")
+    boolean clockSynchronised;
+
+    @Option(names = "--clock-error", paramLabel = "DURATION", defaultValue = "1ms",
+            converter = Converters.ClockError.class,
+            description = "The clock's error stated in STAMP replies, e.g. 50us, 1ms (default: ${DEFAULT-VALUE}).")
+    Duration clockError;
 
     @Option(names = {"-q", "--quiet"}, paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
             description = "No line per datagram (--quiet=false undoes UDPECHO_QUIET).")
@@ -105,10 +147,18 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig serverConfig;
         try {
-            serverConfig = ServerConfig.builder().bindAddresses(bind).port(port).prefix(prefix)
+            boolean stampStateful = Converters.stampStateful(stampMode);
+            // The protocols have defaults of their own, for what was not given on the command line or in the
+            // environment or file.
+            boolean echo = protocol == Protocol.ECHO;
+            serverConfig = ServerConfig.builder().bindAddresses(bind).port(echo || given("--port") ? port : null)
+                    .prefix(echo || given("--prefix") ? prefix : null)
                     .transport(transport.transport).workers(workers).receiveBufferBytes(receiveBuffer)
                     .allowLowSourcePorts(protection.allowLowSourcePorts).rateLimits(protection.rateLimits())
-                    .accessList(protection.accessList()).impairments(impairment.impairments()).build();
+                    .accessList(protection.accessList()).impairments(impairment.impairments())
+                    .protocol(protocol).stampStateful(stampStateful).stampMaxSessions(stampSessions)
+                    .stampSessionTimeout(stampSessionTimeout).clockSynchronised(clockSynchronised)
+                    .clockError(clockError).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -167,6 +217,18 @@ final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.countDown();
         return ExitCode.OK.status();
+    }
+
+    /** @return whether an option was set on the command line, in the environment or in the config file. */
+    private boolean given(String option) {
+        OptionSpec spec = this.spec.findOption(option);
+        IDefaultValueProvider defaults = this.spec.defaultValueProvider();
+        try {
+            return this.spec.commandLine().getParseResult().hasMatchedOption(spec)
+                    || defaults != null && defaults.defaultValue(spec) != null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

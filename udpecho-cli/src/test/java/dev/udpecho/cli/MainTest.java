@@ -126,8 +126,8 @@ class MainTest {
         assertThat(out()).contains("server", "client", "Exit status:", "2   bad command line");
         out.reset();
         assertThat(run("server", "--help")).isZero();
-        assertThat(out()).contains("--bind=ADDR", "--port=N", "--prefix=TEXT", "--quiet", "(default: 8888)",
-                "(default: OK...)");
+        assertThat(out()).contains("--bind=ADDR", "--port=N", "--prefix=TEXT", "--quiet", "(default: 8888; 862",
+                "(default: OK...;");
         out.reset();
         assertThat(run("client", "--help")).isZero();
         assertThat(out()).contains("--host=HOST", "--timeout=DURATION", "--retries=N", "--message=TEXT", "--verbose");
@@ -183,7 +183,7 @@ class MainTest {
     void theEnvironmentAndTheFileGiveDefaultsShownInHelp(@TempDir Path dir) throws IOException {
         Path config = file(dir, "# a comment\nport=1111\nprefix=FILE...\nrcvbuf=8M\n");
         assertThat(runWith(Map.of("UDPECHO_PORT", "9999"), "server", "--config", config.toString(), "--help")).isZero();
-        assertThat(out()).contains("(default: 9999)", "(default: FILE...)", "(default: 8M)");
+        assertThat(out()).contains("(default: 9999;", "(default: FILE...;", "(default: 8M)");
     }
 
     @Test
@@ -220,7 +220,7 @@ class MainTest {
     void aKeyMayNameItsCommand(@TempDir Path dir) throws IOException {
         Path config = file(dir, "port=1111\nserver.port=2222\nclient.port=3333\n");
         assertThat(runWith(Map.of("UDPECHO_CONFIG", config.toString()), "server", "--help")).isZero();
-        assertThat(out()).contains("(default: 2222)");
+        assertThat(out()).contains("(default: 2222;");
         out.reset();
         assertThat(runWith(Map.of("UDPECHO_CONFIG", config.toString()), "client", "--help")).isZero();
         assertThat(out()).contains("(default: 3333)");
@@ -231,7 +231,7 @@ class MainTest {
         Path config = file(dir, "port=2222\n");
         assertThat(runWith(Map.of("UDPECHO_CONFIG", dir.resolve("missing.conf").toString()), "server",
                 "--config", config.toString(), "--help")).isZero();
-        assertThat(out()).contains("(default: 2222)");
+        assertThat(out()).contains("(default: 2222;");
     }
 
     @Test

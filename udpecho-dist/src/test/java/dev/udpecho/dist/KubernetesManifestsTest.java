@@ -117,7 +117,7 @@ class KubernetesManifestsTest {
     void theEnvironmentNamesRealOptionsWithValidValues() {
         Map<String, String> options = new LinkedHashMap<>(environment());
         options.remove("UDPECHO_JAVA_OPTS"); // the launcher's, not an option
-        assertThat(Repository.serverHelpWith(options)).contains("(default: 8888)");
+        assertThat(Repository.serverHelpWith(options)).contains("(default: 8888;");
     }
 
     @Test
