@@ -32,6 +32,36 @@ public final class Tools {
         Assumptions.abort(message + ": test skipped");
     }
 
+    /** Debian's Python, which has the Debian packages' modules (another python3 may come first on the PATH). */
+    public static final String DEBIAN_PYTHON = "/usr/bin/python3";
+
+    /**
+     * @param module  a module Debian's Python must import for the calling test, e.g. {@code scapy.contrib.stamp}.
+     * @param debianPackage the package that has it, e.g. {@code python3-scapy}.
+     */
+    public static void requirePythonModule(String module, String debianPackage) {
+        boolean present;
+        try {
+            Process p = ChildProcesses.builder(DEBIAN_PYTHON, "-c", "import " + module)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            present = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+            p.destroyForcibly();
+        } catch (java.io.IOException e) {
+            present = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        if (present) {
+            return;
+        }
+        String message = DEBIAN_PYTHON + " cannot import " + module + " (apt-get install -y " + debianPackage + ")";
+        if (System.getenv("UDPECHO_REQUIRE_TOOLS") != null) {
+            throw new AssertionError(message + ", and UDPECHO_REQUIRE_TOOLS is set");
+        }
+        Assumptions.abort(message + ": test skipped");
+    }
+
     /**
      * For tests of udpecho's native transport: skips the calling test where its library is not loaded, but
      * fails it, with the cause, under {@code UDPECHO_REQUIRE_TOOLS} on Linux x86_64 or aarch64, where the
