@@ -2,6 +2,8 @@ package dev.udpecho.bench;
 
 import dev.udpecho.net.DatagramLimits;
 import dev.udpecho.net.Transport;
+import dev.udpecho.protocol.Protocol;
+import dev.udpecho.protocol.Stamp;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -23,9 +25,16 @@ import java.util.Objects;
  * @param warmup   how long to load the server before measuring; what happens then is not counted.
  * @param timeout  how long a datagram waits for its reply before it counts as lost.
  * @param io       {@link Transport#NATIVE} (recvmmsg/sendmmsg) or {@link Transport#NIO} (portable).
+ * @param protocol what the server speaks: the echo, a STAMP reflector or a sockperf server; with the last two the
+ *                 prefix is empty, and a datagram is at least {@link #minSize} bytes.
+ * @param stampStateful     STAMP: the reflector counts its own sequence numbers, so loss splits into forward
+ *                          and backward.
+ * @param clockSynchronised STAMP: this host's clock is synchronised to UTC, so one-way delays mean something
+ *                          when the reflector says its clock is too.
  */
 public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mode, Duration duration, int size,
-                          int window, long rate, Duration warmup, Duration timeout, Transport io) {
+                          int window, long rate, Duration warmup, Duration timeout, Transport io, Protocol protocol,
+                          boolean stampStateful, boolean clockSynchronised) {
     /** The most datagrams in flight in window mode. */
     public static final int MAX_WINDOW = 65_536;
     /** The highest rate in rate mode, per second. */
@@ -33,8 +42,27 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
     /** Rate × timeout: the most datagrams rate mode may have to track at once. */
     public static final long MAX_IN_FLIGHT = 1L << 20;
 
+    /** The echo's configuration: {@link Protocol#ECHO}. */
+    public BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mode, Duration duration, int size,
+                       int window, long rate, Duration warmup, Duration timeout, Transport io) {
+        this(server, prefix, mode, duration, size, window, rate, warmup, timeout, io, Protocol.ECHO, false, false);
+    }
+
+    /** @return the smallest datagram of a protocol: the echo's header, sockperf's and ours, or STAMP's packet. */
+    public static int minSize(Protocol protocol) {
+        switch (protocol) {
+            case STAMP:
+                return Stamp.BASE;
+            case SOCKPERF:
+                return SockperfFormat.MIN_SIZE;
+            default:
+                return DatagramFormat.HEADER;
+        }
+    }
+
     public BenchConfig {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(duration, "duration");
@@ -45,10 +73,18 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
             throw new IllegalArgumentException("server address " + server.getHostString() + " is not resolved");
         }
         prefix = prefix.clone();
+        if (protocol != Protocol.ECHO && prefix.length > 0) {
+            throw new IllegalArgumentException("a " + protocol.label() + " reply has no prefix");
+        }
         int maxSize = DatagramLimits.maxPayload(server.getAddress()) - prefix.length;
-        if (size < DatagramFormat.HEADER || size > maxSize) {
-            throw new IllegalArgumentException("size must be " + DatagramFormat.HEADER + " to " + maxSize
+        int minSize = minSize(protocol);
+        if (size < minSize || size > maxSize) {
+            throw new IllegalArgumentException("size must be " + minSize + " to " + maxSize
                     + " bytes (the largest UDP payload less the " + prefix.length + "-byte prefix), not " + size);
+        }
+        if (protocol == Protocol.STAMP && size > Stamp.BASE && size < Stamp.BASE + Stamp.TLV_HEADER) {
+            throw new IllegalArgumentException("a STAMP packet is " + Stamp.BASE + " bytes, or " + (Stamp.BASE
+                    + Stamp.TLV_HEADER) + " or more with Extra Padding, not " + size);
         }
         check("duration", duration, Duration.ofMillis(100), Duration.ofHours(24));
         check("warmup", warmup, Duration.ZERO, Duration.ofHours(1));
@@ -125,18 +161,21 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
     public boolean equals(Object o) {
         return o instanceof BenchConfig c && server.equals(c.server) && java.util.Arrays.equals(prefix, c.prefix)
                 && mode == c.mode && duration.equals(c.duration) && size == c.size && window == c.window
-                && rate == c.rate && warmup.equals(c.warmup) && timeout.equals(c.timeout) && io == c.io;
+                && rate == c.rate && warmup.equals(c.warmup) && timeout.equals(c.timeout) && io == c.io
+                && protocol == c.protocol && stampStateful == c.stampStateful
+                && clockSynchronised == c.clockSynchronised;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(server, java.util.Arrays.hashCode(prefix), mode, duration, size, window, rate, warmup,
-                timeout, io);
+                timeout, io, protocol, stampStateful, clockSynchronised);
     }
 
     @Override
     public String toString() {
         return "BenchConfig[" + mode + " to " + server + ", size " + size + ", window " + window + ", rate " + rate
-                + ", duration " + duration + ", warmup " + warmup + ", timeout " + timeout + ", io " + io + "]";
+                + ", duration " + duration + ", warmup " + warmup + ", timeout " + timeout + ", io " + io + ", protocol "
+                + protocol.label() + "]";
     }
 }

@@ -23,12 +23,21 @@ import java.util.List;
  * @param cpuPercent CPU time the client process used while measuring, in percent of one CPU (all its threads,
  *                   the JVM's included); NaN where the JVM cannot tell. Near 100 in window mode, the client may
  *                   have set the pace.
+ * @param stamp      with {@link dev.udpecho.protocol.Protocol#STAMP}: the reflector's residence times, one-way
+ *                   delays and loss by direction; otherwise {@code null}. With STAMP, {@code roundTrips} has the
+ *                   residence time taken out.
  */
 public record BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
                           Histogram roundTrips, Histogram sendLag, List<Interval> intervals,
-                          double cpuPercent) {
+                          double cpuPercent, StampStats stamp) {
     public BenchResult {
         intervals = List.copyOf(intervals);
+    }
+
+    /** A result without STAMP's figures. */
+    public BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
+                       Histogram roundTrips, Histogram sendLag, List<Interval> intervals, double cpuPercent) {
+        this(config, io, startedAt, seconds, tally, roundTrips, sendLag, intervals, cpuPercent, null);
     }
 
     /** @return datagrams received per second, over the measured time. */

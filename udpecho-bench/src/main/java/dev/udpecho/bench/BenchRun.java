@@ -5,6 +5,7 @@ import org.HdrHistogram.SingleWriterRecorder;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -63,10 +64,23 @@ public final class BenchRun {
      * @throws IOException if the socket cannot be opened or connected, or fails for good.
      */
     public BenchResult run() throws IOException {
-        DatagramFormat format = DatagramFormat.withRandomKey(config.prefix(), config.size());
         SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_NANOS, 3);
         long timeout = config.timeout().toNanos();
         SequenceTracker tracker = new SequenceTracker(capacity(config), timeout, recorder, HIGHEST_NANOS);
+        long key = new SplittableRandom().nextLong();
+        StampFormat stamp = null;
+        WireFormat format;
+        switch (config.protocol()) {
+            case STAMP:
+                format = stamp = new StampFormat(config.size(), key, config.clockSynchronised(),
+                        config.stampStateful(), tracker, HIGHEST_NANOS);
+                break;
+            case SOCKPERF:
+                format = new SockperfFormat(config.size(), key);
+                break;
+            default:
+                format = new DatagramFormat(config.prefix(), config.size(), key);
+        }
         Instant startedAt = Instant.now();
         try (BatchIo io = open(config)) {
             long start = System.nanoTime();
@@ -95,7 +109,8 @@ public final class BenchRun {
                 timeline.finish();
             }
             return new BenchResult(config, config.io(), startedAt, span.seconds(), tracker.tally(), timeline.total(),
-                    open == null ? null : open.sendLag(), timeline.intervals(), timeline.cpuPercent());
+                    open == null ? null : open.sendLag(), timeline.intervals(), timeline.cpuPercent(),
+                    stamp == null ? null : stamp.stats(tracker.tally()));
         }
     }
     /**

@@ -10,7 +10,7 @@ import java.io.IOException;
  */
 final class ClosedLoop {
     private final BatchIo io;
-    private final DatagramFormat format;
+    private final WireFormat format;
     private final SequenceTracker tracker;
     private final long window;
     private final long warmupNanos;
@@ -18,7 +18,7 @@ final class ClosedLoop {
     private volatile boolean stopping;
     private long next;
 
-    ClosedLoop(BenchConfig config, BatchIo io, DatagramFormat format, SequenceTracker tracker) {
+    ClosedLoop(BenchConfig config, BatchIo io, WireFormat format, SequenceTracker tracker) {
         this.io = io;
         this.format = format;
         this.tracker = tracker;

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * <p>Immutable, allocation-free and thread-safe. Buffers must be little-endian; positions and limits are not
  * used or changed (absolute access only).
  */
-public final class DatagramFormat {
+public final class DatagramFormat implements WireFormat {
     /** Header bytes: the smallest datagram. */
     public static final int HEADER = 24;
     private static final int SEQUENCE = 0;
@@ -27,6 +27,8 @@ public final class DatagramFormat {
 
     private final byte[] prefix;
     private final int size;
+    /** Where this format's header starts in the datagram: bytes before it are another protocol's. */
+    private final int offset;
     private final int words;
     private final long key;
     private final long[] pattern;
@@ -37,12 +39,22 @@ public final class DatagramFormat {
      * @param key    any value; both ends of a check must use the same.
      */
     public DatagramFormat(byte[] prefix, int size, long key) {
-        if (size < HEADER) {
-            throw new IllegalArgumentException("size must be at least " + HEADER + ", not " + size);
+        this(prefix, size, key, 0);
+    }
+
+    /**
+     * A format for the part of a datagram after another protocol's header, which that protocol writes and checks.
+     *
+     * @param offset where this format's header starts: {@link #HEADER} bytes or more must follow it.
+     */
+    DatagramFormat(byte[] prefix, int size, long key, int offset) {
+        if (offset < 0 || size - offset < HEADER) {
+            throw new IllegalArgumentException("size must be at least " + (offset + HEADER) + ", not " + size);
         }
         this.prefix = prefix.clone();
         this.size = size;
-        this.words = size >>> 3;
+        this.offset = offset;
+        this.words = (size - offset) >>> 3;
         this.key = key;
         this.pattern = new long[words + 1];
         for (int k = 0; k < pattern.length; k++) {
@@ -61,11 +73,13 @@ public final class DatagramFormat {
     }
 
     /** @return bytes per datagram. */
+    @Override
     public int size() {
         return size;
     }
 
     /** @return bytes of a good reply: the prefix and the datagram. */
+    @Override
     public int replySize() {
         return prefix.length + size;
     }
@@ -77,17 +91,19 @@ public final class DatagramFormat {
      * @param sequence its sequence number, from 0.
      * @param sentAt   its send time.
      */
+    @Override
     public void write(ByteBuffer into, long sequence, long sentAt) {
-        into.putLong(SEQUENCE, sequence);
-        into.putLong(TIME, sentAt);
-        into.putLong(CHECK, check(sequence, sentAt));
+        int o = offset;
+        into.putLong(o + SEQUENCE, sequence);
+        into.putLong(o + TIME, sentAt);
+        into.putLong(o + CHECK, check(sequence, sentAt));
         long x = paddingKey(sequence);
         for (int k = HEADER >>> 3; k < words; k++) {
-            into.putLong(k << 3, pattern[k] ^ x);
+            into.putLong(o + (k << 3), pattern[k] ^ x);
         }
         long last = pattern[words] ^ x;
-        for (int j = words << 3; j < size; j++) {
-            into.put(j, (byte) (last >>> ((j & 7) << 3)));
+        for (int j = words << 3; j < size - o; j++) {
+            into.put(o + j, (byte) (last >>> ((j & 7) << 3)));
         }
     }
 
@@ -96,8 +112,9 @@ public final class DatagramFormat {
      * @param length its length.
      * @return the sequence number its header names, or −1 if the reply is too short or its header is damaged.
      */
+    @Override
     public long sequence(ByteBuffer reply, int length) {
-        int p = prefix.length;
+        int p = prefix.length + offset;
         if (length < p + HEADER) {
             return -1;
         }
@@ -107,8 +124,9 @@ public final class DatagramFormat {
     }
 
     /** @return the send time in the header of a reply whose {@link #sequence} was found. */
+    @Override
     public long sentAt(ByteBuffer reply) {
-        return reply.getLong(prefix.length + TIME);
+        return reply.getLong(prefix.length + offset + TIME);
     }
 
     /**
@@ -118,16 +136,17 @@ public final class DatagramFormat {
      * @return whether it is exactly the prefix followed by the datagram {@code sequence} (header included: it was
      * checked by {@link #sequence}).
      */
+    @Override
     public boolean matches(ByteBuffer reply, int length, long sequence) {
-        int p = prefix.length;
-        if (length != p + size) {
+        if (length != prefix.length + size) {
             return false;
         }
-        for (int i = 0; i < p; i++) {
+        for (int i = 0; i < prefix.length; i++) {
             if (reply.get(i) != prefix[i]) {
                 return false;
             }
         }
+        int p = prefix.length + offset;
         long x = paddingKey(sequence);
         for (int k = HEADER >>> 3; k < words; k++) {
             if (reply.getLong(p + (k << 3)) != (pattern[k] ^ x)) {
@@ -135,7 +154,7 @@ public final class DatagramFormat {
             }
         }
         long last = pattern[words] ^ x;
-        for (int j = words << 3; j < size; j++) {
+        for (int j = words << 3; j < size - offset; j++) {
             if (reply.get(p + j) != (byte) (last >>> ((j & 7) << 3))) {
                 return false;
             }

@@ -23,6 +23,7 @@ public final class JsonReport {
         StringBuilder s = new StringBuilder(512 + 160 * r.intervals().size());
         s.append('{');
         field(s, "mode", string(c.mode().toString()));
+        field(s, "protocol", string(c.protocol().label()));
         field(s, "server", string(address(c.server())));
         field(s, "io", string(c.io().toString()));
         field(s, "started_at", string(r.startedAt().toString()));
@@ -49,6 +50,22 @@ public final class JsonReport {
         field(s, "rtt_us", distribution(r.roundTrips()));
         if (r.sendLag() != null) {
             field(s, "send_lag_us", distribution(r.sendLag()));
+        }
+        StampStats st = r.stamp();
+        if (st != null) {
+            StringBuilder o = new StringBuilder("{");
+            field(o, "ssid", st.ssid());
+            field(o, "residence_us", distribution(st.residence()));
+            field(o, "one_way", Boolean.toString(st.oneWay()));
+            field(o, "sender_synchronised", Boolean.toString(st.senderSynchronised()));
+            field(o, "reflector_synchronised", Boolean.toString(st.reflectorSynchronised()));
+            field(o, "forward_us", st.oneWay() ? distribution(st.forward()) : "null");
+            field(o, "backward_us", st.oneWay() ? distribution(st.backward()) : "null");
+            field(o, "negative_one_way", st.negativeOneWay());
+            field(o, "forward_lost", st.byDirection() ? Long.toString(st.forwardLost()) : "null");
+            field(o, "backward_lost", st.byDirection() ? Long.toString(st.backwardLost()) : "null");
+            close(o);
+            field(s, "stamp", o.toString());
         }
         StringBuilder list = new StringBuilder("[");
         for (Interval i : r.intervals()) {

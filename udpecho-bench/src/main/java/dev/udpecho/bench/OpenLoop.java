@@ -23,7 +23,7 @@ final class OpenLoop {
     private static final long SLEEP_SLACK_NANOS = 150_000;
 
     private final BatchIo io;
-    private final DatagramFormat format;
+    private final WireFormat format;
     private final SequenceTracker tracker;
     private final double intervalNanos;
     private final long firstMeasured;
@@ -35,7 +35,7 @@ final class OpenLoop {
     private volatile Throwable senderFailure;
     private long start;
 
-    OpenLoop(BenchConfig config, BatchIo io, DatagramFormat format, SequenceTracker tracker, long highest) {
+    OpenLoop(BenchConfig config, BatchIo io, WireFormat format, SequenceTracker tracker, long highest) {
         this.io = io;
         this.format = format;
         this.tracker = tracker;

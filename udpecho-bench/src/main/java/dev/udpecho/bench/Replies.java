@@ -17,7 +17,7 @@ final class Replies {
      *
      * @return when the batch was taken, in {@link System#nanoTime()}.
      */
-    static long receive(BatchIo io, DatagramFormat format, SequenceTracker tracker) {
+    static long receive(BatchIo io, WireFormat format, SequenceTracker tracker) {
         int n;
         try {
             n = io.receive();
@@ -32,7 +32,7 @@ final class Replies {
         return now;
     }
 
-    static void account(BatchIo io, DatagramFormat format, SequenceTracker tracker, int n, long now) {
+    static void account(BatchIo io, WireFormat format, SequenceTracker tracker, int n, long now) {
         for (int i = 0; i < n; i++) {
             ByteBuffer reply = io.incoming(i);
             int length = io.length(i);
@@ -40,7 +40,7 @@ final class Replies {
             if (sequence < 0) {
                 tracker.unmatched();
             } else {
-                tracker.reply(sequence, format.matches(reply, length, sequence), now, now - format.sentAt(reply));
+                tracker.reply(sequence, format.matches(reply, length, sequence), now, format.roundTrip(reply, length, now));
             }
         }
     }

@@ -114,6 +114,16 @@ public final class SequenceTracker {
         measureFrom = firstSequence;
     }
 
+    /** @return the sequence numbers below this are sent (or about to be); receiving thread. */
+    public long sentUpTo() {
+        return sentUpTo.get();
+    }
+
+    /** @return whether a reply to {@code sequence} is counted: it was sent after the warmup. */
+    public boolean measuring(long sequence) {
+        return sequence >= measureFrom;
+    }
+
     /** @return whether sequence number {@code sequence} may be sent: its index holds no datagram in flight. */
     public boolean hasRoom(long sequence) {
         return sequence - resolvedUpTo.get() < capacity;

@@ -1,5 +1,6 @@
 package dev.udpecho.bench;
 
+import dev.udpecho.protocol.Protocol;
 import org.HdrHistogram.Histogram;
 
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,9 @@ public final class SummaryText {
         BenchConfig c = r.config();
         Tally t = r.tally();
         StringBuilder s = new StringBuilder();
-        s.append("udpecho bench: ").append(what(c)).append(", ").append(c.size()).append("-byte datagrams to ")
+        s.append("udpecho bench: ").append(what(c)).append(", ").append(c.size()).append("-byte ")
+                .append(c.protocol() == Protocol.ECHO ? "datagrams" : c.protocol() == Protocol.STAMP
+                        ? "STAMP packets" : "sockperf messages").append(" to ")
                 .append(JsonReport.address(c.server())).append(", ").append(c.io()).append(" I/O\n");
         s.append(String.format(Locale.ROOT, "measured %.2f s after %.2f s of warmup%n", r.seconds(),
                 c.warmup().toNanos() / 1e9));
@@ -46,18 +49,48 @@ public final class SummaryText {
                     us(r.roundTripMicros(99)), us(r.roundTripMicros(99.9)), us(r.roundTripMicros(99.99)),
                     us(r.maxMicros())));
         }
+        StampStats stamp = r.stamp();
+        if (stamp != null) {
+            stamp(s, stamp);
+        }
         Histogram lag = r.sendLag();
         if (lag != null && lag.getTotalCount() > 0) {
             s.append(String.format(Locale.ROOT, "send lag behind schedule us: p50 %s, p99 %s, max %s%n",
                     us(lag.getValueAtPercentile(50) / 1000.0), us(lag.getValueAtPercentile(99) / 1000.0),
                     us(lag.getMaxValue() / 1000.0)));
         }
-        if (t.received() == 0 && t.corrupt() > 0) {
+        if (t.received() == 0 && t.corrupt() > 0 && c.protocol() == Protocol.ECHO) {
             s.append("no reply was the prefix '").append(new String(c.prefix(), StandardCharsets.UTF_8))
                     .append("' followed by the datagram sent: does the server use another prefix?"
                             + " (--prefix '' for a plain echo)\n");
         }
         return s.toString();
+    }
+
+    private static void stamp(StringBuilder s, StampStats st) {
+        Histogram held = st.residence();
+        if (held.getTotalCount() > 0) {
+            s.append(String.format(Locale.ROOT, "reflector residence us (out of the round trip): p50 %s, p99 %s,"
+                            + " max %s%n", us(StampStats.micros(held, 50)), us(StampStats.micros(held, 99)),
+                    us(held.getMaxValue() / 1000.0)));
+        }
+        if (st.oneWay()) {
+            s.append(String.format(Locale.ROOT, "one-way us: forward p50 %s, p99 %s; backward p50 %s, p99 %s",
+                    us(StampStats.micros(st.forward(), 50)), us(StampStats.micros(st.forward(), 99)),
+                    us(StampStats.micros(st.backward(), 50)), us(StampStats.micros(st.backward(), 99))));
+            if (st.negativeOneWay() > 0) {
+                s.append(", below 0 (clocks apart) ").append(st.negativeOneWay());
+            }
+            s.append('\n');
+        } else {
+            s.append("one-way delays not measured: ").append(st.senderSynchronised()
+                    ? "the reflector does not say its clock is synchronised (S bit)"
+                    : "this clock is not said to be synchronised (--clock-synchronised)").append('\n');
+        }
+        if (st.byDirection()) {
+            s.append("lost forward ").append(st.forwardLost()).append(", backward ").append(st.backwardLost())
+                    .append(" (by the stateful reflector's sequence numbers)\n");
+        }
     }
 
     /**
