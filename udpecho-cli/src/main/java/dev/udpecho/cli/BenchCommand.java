@@ -11,6 +11,8 @@ import dev.udpecho.bench.SummaryText;
 import dev.udpecho.bench.Tally;
 import dev.udpecho.nativeio.NativeLibrary;
 import dev.udpecho.net.Transport;
+import dev.udpecho.protocol.Protocol;
+import dev.udpecho.protocol.Stamp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +41,8 @@ import java.util.function.Consumer;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = UdpEchoCommand.Version.class,
-        description = {"Measure a UDP echo server: round-trip time, loss, duplicates, reordering, rate.",
+        description = {"Measure a UDP echo server, a STAMP reflector or a sockperf server: round-trip time, loss,"
+                + " duplicates, reordering, rate.",
             "Every reply must be the prefix followed by exactly the datagram sent.",
             "Modes: pingpong (one datagram in flight), window (--window in flight), rate (--rate per second,"
                     + " open loop, latency from each datagram's scheduled send time).",
@@ -53,12 +56,30 @@ final class BenchCommand implements Callable<Integer> {
     String host;
 
     @Option(names = {"-p", "--port"}, paramLabel = "N", defaultValue = "8888", converter = Converters.PeerPort.class,
-            description = "Server UDP port (default: ${DEFAULT-VALUE}).")
+            description = "Server UDP port (default: ${DEFAULT-VALUE}; " + Stamp.PORT + " with --protocol stamp).")
     int port;
 
     @Option(names = "--prefix", paramLabel = "TEXT", defaultValue = "OK...",
-            description = "What the server puts before each reply, as UTF-8; '' for a plain echo (default: ${DEFAULT-VALUE}).")
+            description = "What the server puts before each reply, as UTF-8; '' for a plain echo (default: ${DEFAULT-VALUE};"
+                    + " none with --protocol stamp or sockperf).")
     String prefix;
+
+    @Option(names = "--protocol", paramLabel = "echo|stamp|sockperf", defaultValue = "echo",
+            converter = Converters.ProtocolName.class,
+            description = "What the server speaks: echo; stamp, a STAMP Session-Reflector (a router's, or udpecho"
+                    + " server --protocol stamp): the round trip less its residence time, one-way delays, loss by"
+                    + " direction; sockperf, a sockperf server (default: ${DEFAULT-VALUE}).")
+    Protocol protocol;
+
+    @Option(names = "--stamp-mode", paramLabel = "stateless|stateful", defaultValue = "stateless",
+            description = "STAMP: whether the reflector counts its own sequence numbers (stateful), which splits loss"
+                    + " into forward and backward (default: ${DEFAULT-VALUE}).")
+    String stampMode;
+
+    @Option(names = "--clock-synchronised", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "STAMP: this host's clock is synchronised to UTC; with a reflector that says so too,"
+                    + " one-way delays are measured (default: not said).")
+    boolean clockSynchronised;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "pingpong|window|rate", defaultValue = "pingpong",
             converter = ModeName.class, description = "How to load the server (default: ${DEFAULT-VALUE}).")
@@ -123,6 +144,12 @@ final class BenchCommand implements Callable<Integer> {
             err.println("udpecho bench: unknown host '" + host + "'");
             return ExitCode.FAILURE.status();
         }
+        if (protocol == Protocol.STAMP && !ConfigDefaults.given(spec, "--port")) {
+            port = Stamp.PORT;
+        }
+        if (protocol != Protocol.ECHO && !ConfigDefaults.given(spec, "--prefix")) {
+            prefix = "";
+        }
         BenchConfig config = config(new InetSocketAddress(address, port));
         boolean jsonToStdout = "-".equals(json);
         PrintStream text = jsonToStdout ? err : out;
@@ -176,8 +203,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         int w = mode == BenchMode.WINDOW ? (window == null ? 64 : window) : mode == BenchMode.PINGPONG ? 1 : 0;
         try {
+            boolean stateful = Converters.stampStateful(stampMode);
             return new BenchConfig(server, prefix.getBytes(StandardCharsets.UTF_8), mode, duration, size, w,
-                    rate == null ? 0 : rate, warmup, timeout, io);
+                    rate == null ? 0 : rate, warmup, timeout, io, protocol, stateful, clockSynchronised);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

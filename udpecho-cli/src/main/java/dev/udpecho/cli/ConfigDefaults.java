@@ -93,6 +93,23 @@ final class ConfigDefaults implements IDefaultValueProvider {
         return origins.get(arg);
     }
 
+    /**
+     * @param spec   a command.
+     * @param option one of its options.
+     * @return whether it was set on the command line, in the environment or in the config file: not left to its
+     *     own default, which another option (a protocol) may then choose.
+     */
+    static boolean given(CommandSpec spec, String option) {
+        OptionSpec o = spec.findOption(option);
+        IDefaultValueProvider defaults = spec.defaultValueProvider();
+        try {
+            return spec.commandLine().getParseResult().hasMatchedOption(o)
+                    || defaults != null && defaults.defaultValue(o) != null;
+        } catch (Exception e) {
+            throw new IllegalStateException("the default of " + option, e);
+        }
+    }
+
     /** @param option a long option. @return its key in the file: the long name without dashes, {@code rate-limit}. */
     static String key(OptionSpec option) {
         return option.longestName().replaceFirst("^-+", "");

@@ -11,10 +11,8 @@ import dev.udpecho.server.LogFormat;
 import dev.udpecho.server.ServerConfig;
 import dev.udpecho.server.ServerLog;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -219,16 +217,8 @@ final class ServerCommand implements Callable<Integer> {
         return ExitCode.OK.status();
     }
 
-    /** @return whether an option was set on the command line, in the environment or in the config file. */
     private boolean given(String option) {
-        OptionSpec spec = this.spec.findOption(option);
-        IDefaultValueProvider defaults = this.spec.defaultValueProvider();
-        try {
-            return this.spec.commandLine().getParseResult().hasMatchedOption(spec)
-                    || defaults != null && defaults.defaultValue(spec) != null;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigDefaults.given(spec, option);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

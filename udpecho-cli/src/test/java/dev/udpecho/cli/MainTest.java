@@ -135,7 +135,7 @@ class MainTest {
         assertThat(run("bench", "--help")).isZero();
         assertThat(out()).contains("--mode=pingpong|window|rate", "--duration=DURATION", "--size=BYTES", "--window=N",
                 "--rate=N", "--warmup=DURATION", "--timeout=DURATION", "--json=FILE|-", "--histogram=FILE",
-                "--report=FILE", "(default: pingpong)", "(default: OK...)");
+                "--report=FILE", "(default: pingpong)", "(default: OK...;");
     }
 
     @Test
