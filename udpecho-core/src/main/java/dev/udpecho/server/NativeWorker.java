@@ -80,7 +80,15 @@ final class NativeWorker implements Runnable, ReplyQueue {
             for (int i = 0; i < received; i++) {
                 slot = i;
                 ring.source(i, source);
-                responder.onDatagram(source, ring.payload(i), this);
+                try {
+                    responder.onDatagram(source, ring.payload(i), this);
+                } catch (IllegalStateException e) {
+                    throw e; // the ring or the socket closed under the loop: run() decides
+                } catch (RuntimeException e) {
+                    // A policy of the application's, or a bug, failed on one datagram: it gets no reply, the
+                    // error is counted and shown, and the socket goes on serving, as on Netty's transports.
+                    responder.onError(e);
+                }
             }
             int queued = ring.queuedReplies();
             int sent = ring.sendNow(socket);
