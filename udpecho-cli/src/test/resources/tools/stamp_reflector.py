@@ -3,7 +3,8 @@
 Session-Sender packets with a parser nobody on this test's side wrote, and to answer them with packets scapy built.
 
 usage: stamp_reflector.py PORT SECONDS
-  Binds 127.0.0.1:PORT (0 picks one) and prints "listening PORT"; then for SECONDS parses every datagram as a
+  Binds 127.0.0.1:PORT (0 picks one) and prints "listening PORT"; then, for at most SECONDS and until a second
+  passes without a packet once packets came, parses every datagram as a
   Session-Sender packet and checks it (MBZ zero, an Error Estimate, TLVs that parse, Extra Padding of the right
   length), and answers it, stateless, with a Session-Reflector packet of the same size made by scapy. Ends with
   "parsed N sender packets, B bad" and exit status 0 if B is 0.
@@ -27,6 +28,7 @@ print("listening %d" % sock.getsockname()[1], flush=True)
 deadline = time.time() + float(sys.argv[2])
 parsed = bad = 0
 problems = []
+last = None
 
 
 def ntp_now():
@@ -39,8 +41,11 @@ while time.time() < deadline:
     try:
         data, peer = sock.recvfrom(65535)
     except socket.timeout:
+        if last is not None and time.time() - last > 1.0:
+            break
         continue
     t2 = ntp_now()
+    last = time.time()
     try:
         p = STAMPSessionSenderTestUnauthenticated(data, _parent=UDP(len=8 + len(data)))
         ok = len(data) >= 44 and p.mbz == 0 and p.err_estimate.multiplier > 0 and p.ssid != 0

@@ -53,7 +53,7 @@ class BenchProtocolProcessIT {
         Tools.requirePythonModule("scapy.contrib.stamp", "python3-scapy");
         for (String size : new String[] {"44", "200"}) {
             try (UdpEchoProcess reflector = UdpEchoProcess.start(List.of(Tools.DEBIAN_PYTHON,
-                    TOOLS + "/stamp_reflector.py", "0", "7"))) {
+                    TOOLS + "/stamp_reflector.py", "0", "30"))) {
                 String port = reflector.awaitOut("listening (\\d+)", 30_000).group(1);
                 Matcher m = bench("--protocol", "stamp", "--port", port, "--size", size, "--duration", "1s",
                         "--warmup", "200ms");

@@ -36,7 +36,7 @@ class ProtocolProcessIT {
             "\\[Total Run\\] RunTime=[\\d.]+ sec; Warm up time=\\d+ msec; SentMessages=(\\d+); ReceivedMessages=\\d+"
                     + "[\\s\\S]*\\[Valid Duration\\] RunTime=[\\d.]+ sec; SentMessages=(\\d+); ReceivedMessages=(\\d+)"
                     + "[\\s\\S]*?dropped messages = \\d+");
-    private static final int PACKETS = 100;
+    private static final int PACKETS = 60;
     /** The TOS the sender sets: DSCP 46 (EF) and ECN 0. */
     private static final String TOS = "184";
 
