@@ -107,12 +107,14 @@ final class StampFormat implements WireFormat {
                 || Stamp.getShort(reply, Stamp.SENDER_ERROR_ESTIMATE) != errorEstimate) {
             return -1;
         }
+        return senderSequence(reply);
+    }
+
+    /** @return the Session-Sender Sequence Number, 32 bits, widened to the run's: the latest sent that ends so. */
+    private long senderSequence(ByteBuffer reply) {
         long sent = tracker.sentUpTo();
         long sequence = (sent & ~0xFFFF_FFFFL) | Stamp.getUnsignedInt(reply, Stamp.SENDER_SEQUENCE);
-        if (sequence >= sent) {
-            sequence -= 1L << 32;
-        }
-        return sequence;
+        return sequence >= sent ? sequence - (1L << 32) : sequence;
     }
 
     @Override
@@ -147,12 +149,7 @@ final class StampFormat implements WireFormat {
         long t2 = Stamp.fromTimestamp(Stamp.getLong(reply, Stamp.RECEIVE_TIMESTAMP), reflectorError);
         long t3 = Stamp.fromTimestamp(Stamp.getLong(reply, Stamp.TIMESTAMP), reflectorError);
         long held = Math.max(0, t3 - t2);
-        long sender = Stamp.getUnsignedInt(reply, Stamp.SENDER_SEQUENCE);
-        long sequence = (tracker.sentUpTo() & ~0xFFFF_FFFFL) | sender;
-        if (sequence >= tracker.sentUpTo()) {
-            sequence -= 1L << 32;
-        }
-        if (tracker.measuring(sequence)) {
+        if (tracker.measuring(senderSequence(reply))) {
             measuredReplies++;
             record(residence, held);
             reflectorSynchronised &= (reflectorError & Stamp.ERROR_S) != 0;
