@@ -39,6 +39,7 @@ class ProtocolsIT {
             assertThat(st.byDirection()).isFalse();
             assertThat(JsonReport.format(r)).contains("\"protocol\":\"stamp\"", "\"residence_us\":{");
             assertThat(SummaryText.format(r)).contains("STAMP packets", "reflector residence us");
+            assertThat(HtmlReport.format(r)).contains("reflector residence us", "one-way us: forward");
         }
     }
 
