@@ -55,6 +55,8 @@ class DistributionIT {
         assertThat(Files.readString(home.resolve("share/man/man1/udpecho-server.1")))
                 .contains("\\-\\-metrics", "\\-\\-log\\-format", "\\-\\-config", "UDPECHO_<OPTION>");
         assertThat(home.resolve("README.md")).isRegularFile();
+        assertThat(Files.readString(home.resolve("LICENSE"))).contains("Apache License", "Version 2.0");
+        assertThat(Files.readString(home.resolve("NOTICE"))).startsWith("udpecho\n");
         assertThat(home.resolve("docs/DEPLOY.md")).isRegularFile();
         assertThat(home.resolve("deploy/systemd/udpecho.service")).isRegularFile();
     }
