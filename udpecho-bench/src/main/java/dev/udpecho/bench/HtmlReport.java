@@ -5,6 +5,7 @@ import org.HdrHistogram.HistogramIterationValue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A run as one self-contained HTML page: the summary, the round-trip time by percentile (x on a log scale of
@@ -85,28 +86,53 @@ public final class HtmlReport {
                 List.of(new SvgChart.Series(name, BLUE, unbox(xs), unbox(ys))), ticks);
     }
 
-    private static String timeCharts(List<Interval> intervals) {
+    /**
+     * The rate, the losses and the latency over the measured time, as step charts: each step is drawn as a level
+     * from its start to its end, in seconds since measuring began, so the first starts at 0 s; a shorter last
+     * step is a rate over its own length. A last step shorter than a tenth of the one before it (the moment
+     * between the last full second and the end of the run) holds too few datagrams for a rate, so it is left out,
+     * and the page says so.
+     */
+    static String timeCharts(List<Interval> intervals) {
         int n = intervals.size();
-        double[] t = new double[n];
-        double[] rate = new double[n];
-        double[] timedOut = new double[n];
-        double[] p50 = new double[n];
-        double[] p99 = new double[n];
+        Interval dropped = null;
+        if (n > 1 && intervals.get(n - 1).seconds() < intervals.get(n - 2).seconds() / 10) {
+            dropped = intervals.get(--n);
+        }
+        double[] t = new double[2 * n];
+        double[] rate = new double[2 * n];
+        double[] timedOut = new double[2 * n];
+        double[] p50 = new double[2 * n];
+        double[] p99 = new double[2 * n];
         for (int i = 0; i < n; i++) {
             Interval in = intervals.get(i);
-            t[i] = in.endSeconds();
-            rate[i] = in.receivedPerSecond();
-            timedOut[i] = in.timedOutPerSecond();
-            p50[i] = in.p50Micros();
-            p99[i] = in.p99Micros();
+            t[2 * i] = in.endSeconds() - in.seconds();
+            t[2 * i + 1] = in.endSeconds();
+            rate[2 * i] = rate[2 * i + 1] = in.receivedPerSecond();
+            timedOut[2 * i] = timedOut[2 * i + 1] = in.timedOutPerSecond();
+            p50[2 * i] = p50[2 * i + 1] = in.p50Micros();
+            p99[2 * i] = p99[2 * i + 1] = in.p99Micros();
         }
-        List<SvgChart.Tick> ticks = SvgChart.linearTicks(n == 0 ? 1 : t[n - 1], " s");
-        return SvgChart.render("Replies per second", "time since the warmup", "replies per second",
-                List.of(new SvgChart.Series("replies/s", BLUE, t, rate)), ticks)
-                + SvgChart.render("Lost per second", "time since the warmup", "datagrams given up per second",
-                List.of(new SvgChart.Series("timed out/s", RED, t, timedOut)), ticks)
-                + SvgChart.render("Round-trip time per second", "time since the warmup", "microseconds",
-                List.of(new SvgChart.Series("p99", ORANGE, t, p99), new SvgChart.Series("p50", BLUE, t, p50)), ticks);
+        String x = "seconds since measuring began";
+        List<SvgChart.Tick> ticks = SvgChart.linearTicks(n == 0 ? 1 : t[2 * n - 1], " s");
+        StringBuilder h = new StringBuilder();
+        h.append(SvgChart.render("Replies per second", x, "replies per second",
+                List.of(new SvgChart.Series("replies/s", BLUE, t, rate)), ticks));
+        h.append(SvgChart.render("Lost per second", x, "datagrams given up per second",
+                List.of(new SvgChart.Series("timed out/s", RED, t, timedOut)), ticks));
+        h.append(SvgChart.render("Round-trip time per second", x, "microseconds",
+                List.of(new SvgChart.Series("p99", ORANGE, t, p99), new SvgChart.Series("p50", BLUE, t, p50)), ticks));
+        h.append("<p class=\"steps\">Each level is one step of the run, drawn from its start to its end");
+        if (n > 0 && intervals.get(n - 1).seconds() < intervals.get(0).seconds()) {
+            h.append(String.format(Locale.ROOT, "; the last, %.3f s long, is a rate over its own length",
+                    intervals.get(n - 1).seconds()));
+        }
+        if (dropped != null) {
+            h.append(String.format(Locale.ROOT, ". The last %.3f s of the run (%d replies, %d given up) are too"
+                    + " short for a rate and are not drawn; the totals above count them",
+                    dropped.seconds(), dropped.received(), dropped.timedOut()));
+        }
+        return h.append(".</p>\n").toString();
     }
 
     private static double[] unbox(List<Double> values) {
