@@ -30,6 +30,12 @@ final class OpenLoop {
     private static final long WAKE_EARLY_STEP_NANOS = 250;
     /** Shorter waits than this are not worth a park: the sender yields instead. */
     private static final long MIN_PARK_NANOS = 10_000;
+    /**
+     * At most this share of the gap between two datagrams is spent yielding for the schedule, so that the
+     * client's CPU scales with the rate: where a park ends later than that (a timer costs tens of microseconds
+     * on a virtual machine), datagrams leave late by the rest, and the summary's send lag says by how much.
+     */
+    private static final double YIELD_SHARE = 0.02;
 
     private final BatchIo io;
     private final WireFormat format;
@@ -43,14 +49,17 @@ final class OpenLoop {
     private volatile boolean stopping;
     private volatile Throwable senderFailure;
     private long start;
-    /** How long before a datagram is due the sender wakes; the sender thread's own. */
+    /** How late a park ends, learnt as its 90th percentile; the sender thread's own. */
     private long wakeEarly = INITIAL_WAKE_EARLY_NANOS;
+    /** The longest the sender yields before a datagram is due ({@link #YIELD_SHARE} of the gap). */
+    private final long maxYieldNanos;
 
     OpenLoop(BenchConfig config, BatchIo io, WireFormat format, SequenceTracker tracker, long highest) {
         this.io = io;
         this.format = format;
         this.tracker = tracker;
         this.intervalNanos = 1e9 / config.rate();
+        this.maxYieldNanos = (long) (intervalNanos * YIELD_SHARE);
         this.firstMeasured = firstAtOrAfter(config.warmup().toNanos());
         this.end = firstAtOrAfter(config.warmup().toNanos() + config.duration().toNanos());
         this.sendLag = new Histogram(1, highest, 3);
@@ -158,23 +167,25 @@ final class OpenLoop {
     }
 
     /**
-     * Waits until {@code deadline}, using a core only where the rate needs it. The sender parks until
-     * {@link #wakeEarly} before the deadline, then yields until it (yields rather than spins: the receiving
-     * thread may share the CPU, and a spinning sender would hold its replies up for a whole scheduler slice).
+     * Waits until {@code deadline}, using a core only where the rate needs it. The sender parks until shortly
+     * before the deadline, then yields until it (yields rather than spins: the receiving thread may share the
+     * CPU, and a spinning sender would hold its replies up for a whole scheduler slice).
      *
-     * <p>{@code wakeEarly} is learnt from how late each park ends, as a running estimate of the 90th percentile
-     * of that lateness (up nine steps when a park ended later than it, down one when not): so at 1000 datagrams
-     * a second the sender sleeps but for the last few microseconds before each, and one late wake-up of a busy
-     * machine does not make it spin for long. Where the gap between datagrams is shorter than a park's
-     * lateness, it yields all the time, and the summary's client CPU says so.
+     * <p>How late a park ends is learnt as a running estimate of its 90th percentile ({@link #wakeEarly}: up nine
+     * steps when a park ended later than it, down one when not), and the sender wakes that much early, but never
+     * more than {@link #maxYieldNanos} early: so at 1000 datagrams a second the sender sleeps but for the last few
+     * microseconds before each, one late wake-up of a busy machine does not make it spin for long, and at rates
+     * whose gap is shorter than a park's lateness it sends what has fallen due in one batch after each park
+     * instead of spinning a core.
      */
     private void waitUntil(long deadline) {
+        long early = Math.min(wakeEarly, maxYieldNanos);
         long now = System.nanoTime();
-        if (deadline - now <= wakeEarly + MIN_PARK_NANOS) {
+        if (deadline - now <= early + MIN_PARK_NANOS) {
             Thread.yield();
             return;
         }
-        long wake = deadline - wakeEarly;
+        long wake = deadline - early;
         LockSupport.parkNanos(wake - now);
         long late = System.nanoTime() - wake;
         wakeEarly += late > wakeEarly ? 9 * WAKE_EARLY_STEP_NANOS : -WAKE_EARLY_STEP_NANOS;
