@@ -5,9 +5,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
-/** A consumer's own UDP client: a request, a reply that must match it, and retries when none comes. */
+/**
+ * A consumer's own UDP client: a request, a reply that must match it, and retries when none comes. The consumer
+ * test also builds it with a single attempt, to see the README example fail.
+ */
 public class MyClient implements AutoCloseable {
-    private static final int ATTEMPTS = 10;
+    private static final int ATTEMPTS = @ATTEMPTS@;
     private final DatagramSocket socket;
 
     public MyClient(InetSocketAddress server) throws IOException {

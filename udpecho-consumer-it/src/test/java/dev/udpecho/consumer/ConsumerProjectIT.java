@@ -41,7 +41,7 @@ class ConsumerProjectIT {
     @ParameterizedTest(name = "JUnit {0}")
     @MethodSource("junitVersions")
     void theReadmeExamplePassesOnTheProjectsOwnJUnit(String junit) throws Exception {
-        Path project = project("junit-" + junit, junit, "MyClient.java");
+        Path project = project("junit-" + junit, junit, 10);
         Result result = maven(project);
         assertThat(result.status()).as(result.output()).isZero();
 
@@ -63,7 +63,7 @@ class ConsumerProjectIT {
     @Test
     void theReadmeExampleFailsAClientThatDoesNotRetry() throws Exception {
         String newest = junitVersions().reduce((a, b) -> b).orElseThrow();
-        Path project = project("no-retries", newest, "MyClientWithoutRetries.java");
+        Path project = project("no-retries", newest, 1);
         Result result = maven(project);
         assertThat(result.status()).as(result.output()).isNotZero();
 
@@ -74,8 +74,11 @@ class ConsumerProjectIT {
         assertThat(result.output()).contains("no reply to 'ping ");
     }
 
-    /** @return a fresh project in its own folder: the pom, the client, and the README's test. */
-    private static Path project(String name, String junit, String client) throws IOException {
+    /**
+     * @param attempts how often the project's client sends a request before it gives up: 1 takes its retries out.
+     * @return a fresh project in its own folder: the pom, the client, and the README's test.
+     */
+    private static Path project(String name, String junit, int attempts) throws IOException {
         Path dir = Paths.get(Build.property("consumer.work")).resolve(name);
         delete(dir);
         String readme = Files.readString(Build.root().resolve("README.md"), StandardCharsets.UTF_8);
@@ -84,7 +87,8 @@ class ConsumerProjectIT {
         String pom = resource("pom.xml").replace("@UDPECHO_DEPENDENCY@", dependency.stripTrailing().indent(4)
                 .stripTrailing()).replace("@JUNIT_VERSION@", junit);
         write(dir.resolve("pom.xml"), pom);
-        write(dir.resolve("src/main/java/MyClient.java"), resource(client));
+        write(dir.resolve("src/main/java/MyClient.java"),
+                resource("MyClient.java").replace("@ATTEMPTS@", Integer.toString(attempts)));
         write(dir.resolve("src/test/java/MyClientTest.java"), block(readme, JAVA_BLOCK, "JUnit example"));
         Path settings = dir.resolve("settings.xml");
         write(settings, resource("settings.xml")
