@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* One record per received datagram, written here after recvmmsg, read by Java. */
@@ -42,18 +43,22 @@
 #define D_TOS 29         /* byte: the datagram's IPv4 TOS or IPv6 traffic class (DSCP and ECN), if F_TOS */
 #define D_SOURCE 32      /* 16 bytes: source address (4 used for IPv4) */
 #define D_LOCAL 48       /* 16 bytes: destination address the datagram was sent to (4 used for IPv4) */
-#define D_SIZE 64
+#define D_RECEIVED 64    /* long: when the kernel received the datagram, in CLOCK_MONOTONIC ns, if F_RECEIVED */
+#define D_SIZE 72
 
 #define F_TRUNCATED 1
 #define F_LOCAL 2
 #define F_TTL 4
 #define F_TOS 8
+#define F_RECEIVED 16
 
 /* One record per reply, written by Java before send: int slot, int length. */
 #define S_SIZE 8
 
-/* Room for the control messages of a received datagram (packet info, TTL, TOS) and of a reply (source, segment size). */
+/* Room for the control messages of a reply (source, segment size). */
 #define CONTROL_SIZE 128
+/* Room for those of a received datagram: packet info, TTL, TOS, queue drops and the receive time. */
+#define IN_CONTROL_SIZE 192
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -296,6 +301,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv 
 #define O_SEND_TIMEOUT_MS 8
 #define O_SEGMENTATION 9
 #define O_HOP_INFO 10
+#define O_RECEIVE_TIMES 11
 
 static jint set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
@@ -362,6 +368,9 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
             }
         }
         return r;
+    case O_RECEIVE_TIMES:
+        /* The kernel's software receive time of each datagram, CLOCK_REALTIME, as a control message */
+        return set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, value);
     case O_SEGMENTATION:
         /* Only asks whether the kernel segments (Linux 4.18): the size goes with each send that wants it. */
         return get_int_option(fd, SOL_UDP, UDP_SEGMENT) < 0 ? fail() : 0;
@@ -465,7 +474,7 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->in = calloc((size_t) capacity, sizeof *r->in);
     r->in_iov = calloc((size_t) capacity, sizeof *r->in_iov);
     r->peer = calloc((size_t) capacity, sizeof *r->peer);
-    r->in_control = calloc((size_t) capacity, CONTROL_SIZE);
+    r->in_control = calloc((size_t) capacity, IN_CONTROL_SIZE);
     /* Replies may name a slot twice (a duplicated reply): room for two per slot. */
     r->out = calloc((size_t) capacity * 2, sizeof *r->out);
     r->out_iov = calloc((size_t) capacity * 2, sizeof *r->out_iov);
@@ -487,7 +496,7 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
         r->in[i].msg_hdr.msg_iov = &r->in_iov[i];
         r->in[i].msg_hdr.msg_iovlen = 1;
         r->in[i].msg_hdr.msg_name = &r->peer[i];
-        r->in[i].msg_hdr.msg_control = r->in_control + (size_t) i * CONTROL_SIZE;
+        r->in[i].msg_hdr.msg_control = r->in_control + (size_t) i * IN_CONTROL_SIZE;
     }
     return (jlong) (intptr_t) r;
 }
@@ -564,10 +573,36 @@ static void describe_source(const union peer *peer, char *d) {
     }
 }
 
-static int describe_control(struct msghdr *h, char *d) {
+/*
+ * What CLOCK_REALTIME less CLOCK_MONOTONIC is now, in nanoseconds: a kernel receive time less this is in the
+ * terms of System.nanoTime (CLOCK_MONOTONIC on Linux). Taken once per batch, so that a step of the wall clock
+ * (settimeofday, NTP) shifts at most the batch it falls into.
+ */
+static int64_t realtime_offset(void) {
+    struct timespec mono1, real, mono2;
+    clock_gettime(CLOCK_MONOTONIC, &mono1);
+    clock_gettime(CLOCK_REALTIME, &real);
+    clock_gettime(CLOCK_MONOTONIC, &mono2);
+    int64_t m1 = (int64_t) mono1.tv_sec * 1000000000 + mono1.tv_nsec;
+    int64_t m2 = (int64_t) mono2.tv_sec * 1000000000 + mono2.tv_nsec;
+    return (int64_t) real.tv_sec * 1000000000 + real.tv_nsec - (m1 + (m2 - m1) / 2);
+}
+
+/* Fills in what the control messages say; `*offset` is realtime_offset(), taken on first need (INT64_MIN: not yet). */
+static int describe_control(struct msghdr *h, char *d, int64_t *offset) {
     int flags = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS
+                && c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+            struct timespec at;
+            memcpy(&at, CMSG_DATA(c), sizeof at);
+            if (*offset == INT64_MIN) {
+                *offset = realtime_offset();
+            }
+            int64_t received = (int64_t) at.tv_sec * 1000000000 + at.tv_nsec - *offset;
+            memcpy(d + D_RECEIVED, &received, sizeof received);
+            flags |= F_RECEIVED;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             struct in_pktinfo info;
             memcpy(&info, CMSG_DATA(c), sizeof info);
             put_int(d, D_LOCAL_FAMILY, 4);
@@ -612,11 +647,12 @@ static int describe_control(struct msghdr *h, char *d) {
 }
 
 /*
- * Receives up to max datagrams into slots 0..max-1: waits for the first (up to the socket's receive timeout),
- * then takes what else is queued. Returns how many, 0 if none came in time, or -errno.
+ * Receives up to max datagrams into slots 0..max-1: waits for the first (up to the socket's receive timeout)
+ * if `wait`, then takes what else is queued. Returns how many, 0 if none came in time (none was queued), or
+ * -errno.
  */
 JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *env, jclass cls, jint fd,
-        jlong handle, jint max) {
+        jlong handle, jint max, jboolean wait) {
     struct ring *r = (struct ring *) (intptr_t) handle;
     if (r == NULL || fd < 0) {
         return -EBADF;
@@ -627,12 +663,12 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *e
     for (int i = 0; i < max; i++) {
         /* the kernel overwrites these on each receive */
         r->in[i].msg_hdr.msg_namelen = sizeof r->peer[i];
-        r->in[i].msg_hdr.msg_controllen = CONTROL_SIZE;
+        r->in[i].msg_hdr.msg_controllen = IN_CONTROL_SIZE;
         r->in[i].msg_hdr.msg_flags = 0;
     }
     int n;
     do {
-        n = recvmmsg(fd, r->in, (unsigned int) max, MSG_WAITFORONE, NULL);
+        n = recvmmsg(fd, r->in, (unsigned int) max, wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : fail();
@@ -641,6 +677,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *e
         /* Not filled: a reply from such a slot goes to the socket's peer, as from a slot never received into. */
         r->in[i].msg_hdr.msg_namelen = 0;
     }
+    int64_t offset = INT64_MIN;
     for (int i = 0; i < n; i++) {
         char *d = r->descriptors + (size_t) i * D_SIZE;
         struct msghdr *h = &r->in[i].msg_hdr;
@@ -652,7 +689,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_receive0(JNIEnv *e
         describe_source(&r->peer[i], d);
         int flags = (h->msg_flags & MSG_TRUNC) ? F_TRUNCATED : 0;
         if (h->msg_controllen > 0) {
-            flags |= describe_control(h, d);
+            flags |= describe_control(h, d, &offset);
         }
         put_int(d, D_FLAGS, flags);
     }

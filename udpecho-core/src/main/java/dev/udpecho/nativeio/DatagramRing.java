@@ -38,11 +38,15 @@ public final class DatagramRing implements AutoCloseable {
     private static final int D_TOS = 29;
     private static final int D_SOURCE = 32;
     private static final int D_LOCAL = 48;
-    private static final int D_SIZE = 64;
+    private static final int D_RECEIVED = 64;
+    private static final int D_SIZE = 72;
     private static final int F_TRUNCATED = 1;
     private static final int F_LOCAL = 2;
     private static final int F_TTL = 4;
     private static final int F_TOS = 8;
+    private static final int F_RECEIVED = 16;
+    /** {@link #receivedAt} of a datagram whose socket does not report receive times. */
+    public static final long NO_TIME = Long.MIN_VALUE;
     private static final int S_SIZE = 8;
     /** Most datagrams per system call: the kernel's limit (UIO_MAXIOV); must match udpecho_native.c. */
     public static final int MAX_CAPACITY = 1024;
@@ -150,12 +154,28 @@ public final class DatagramRing implements AutoCloseable {
      * @throws NativeIoException on a socket error.
      */
     public int receive(NativeSocket socket) throws NativeIoException {
+        return receive(socket, true);
+    }
+
+    /**
+     * Takes every datagram queued, up to the capacity, without waiting.
+     *
+     * @param socket where to receive.
+     * @return how many slots were filled, from 0; 0 if none was queued.
+     * @throws NativeIoException on a socket error.
+     */
+    public int receiveQueued(NativeSocket socket) throws NativeIoException {
+        return receive(socket, false);
+    }
+
+    private int receive(NativeSocket socket, boolean wait) throws NativeIoException {
+        Objects.requireNonNull(socket, "socket");
         int fd = socket.acquire();
         try {
             acquire();
             try {
                 replies = 0;
-                return NativeSocket.check(receive0(fd, handle, capacity));
+                return NativeSocket.check(receive0(fd, handle, capacity, wait));
             } finally {
                 release();
             }
@@ -204,6 +224,16 @@ public final class DatagramRing implements AutoCloseable {
     public int tos(int slot) {
         int at = descriptor(slot);
         return (descriptors.getInt(at + D_FLAGS) & F_TOS) == 0 ? -1 : descriptors.get(at + D_TOS) & 0xFF;
+    }
+
+    /**
+     * @param slot a filled slot.
+     * @return when the kernel received the datagram, in the terms of {@link System#nanoTime()} (Linux's
+     *     monotonic clock), or {@link #NO_TIME} if the socket does not report it ({@link NativeSocket#receiveTimes}).
+     */
+    public long receivedAt(int slot) {
+        int at = descriptor(slot);
+        return (descriptors.getInt(at + D_FLAGS) & F_RECEIVED) == 0 ? NO_TIME : descriptors.getLong(at + D_RECEIVED);
     }
 
     /**
@@ -438,7 +468,7 @@ public final class DatagramRing implements AutoCloseable {
 
     private static native void unmap0(long address, long size);
 
-    private static native int receive0(int fd, long handle, int max);
+    private static native int receive0(int fd, long handle, int max, boolean wait);
 
     private static native int send0(int fd, long handle, int count, boolean wait, boolean segment, int[] result);
 }

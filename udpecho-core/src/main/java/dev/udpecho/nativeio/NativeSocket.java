@@ -36,6 +36,7 @@ public final class NativeSocket implements AutoCloseable {
     private static final int SEND_TIMEOUT_MS = 8;
     private static final int SEGMENTATION = 9;
     private static final int HOP_INFO = 10;
+    private static final int RECEIVE_TIMES = 11;
     /** State: no new call may start. */
     private static final int CLOSED = 1;
     /** State: one call in progress; the state counts them in these units. */
@@ -232,6 +233,15 @@ public final class NativeSocket implements AutoCloseable {
      */
     public void hopInfo(boolean on) throws NativeIoException {
         configure(HOP_INFO, on ? 1 : 0);
+    }
+
+    /**
+     * @param on whether each datagram reports when the kernel received it ({@code SO_TIMESTAMPNS}):
+     *           {@link DatagramRing#receivedAt}. A thread that takes datagrams only now and then, rather than
+     *           waking for each, still learns when each arrived.
+     */
+    public void receiveTimes(boolean on) throws NativeIoException {
+        configure(RECEIVE_TIMES, on ? 1 : 0);
     }
 
     /**

@@ -87,6 +87,58 @@ class DatagramRingIT {
     }
 
     @Test
+    void receiveTimesAreTheKernelsInTheTermsOfNanoTime() throws Exception {
+        try (NativeSocket socket = NativeSocket.open(false);
+             DatagramRing ring = new DatagramRing(8, 100, new byte[0], false, false);
+             DatagramSocket peer = Loopback.socket("127.0.0.1", 3000)) {
+            socket.receiveTimeout(10_000);
+            socket.bind(Loopback.address("127.0.0.1"), 0);
+            InetSocketAddress to = new InetSocketAddress(Loopback.address("127.0.0.1"), socket.localPort());
+            Loopback.send(peer, "untimed".getBytes(StandardCharsets.US_ASCII), to);
+            assertThat(ring.receive(socket)).isEqualTo(1);
+            assertThat(ring.receivedAt(0)).as("not asked for").isEqualTo(DatagramRing.NO_TIME);
+
+            socket.receiveTimes(true);
+            long[] sentAt = new long[3];
+            for (int i = 0; i < sentAt.length; i++) {
+                sentAt[i] = System.nanoTime();
+                // A loopback send returns once the datagram is queued: the kernel timed it within the call.
+                Loopback.send(peer, ("t" + i).getBytes(StandardCharsets.US_ASCII), to);
+            }
+            long takenAt = System.nanoTime();
+            assertThat(ring.receiveQueued(socket)).isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                long at = ring.receivedAt(i);
+                long upTo = i + 1 < sentAt.length ? sentAt[i + 1] : takenAt;
+                assertThat(at).as("datagram %d, received after its send and before the next", i)
+                        .isBetween(sentAt[i], upTo);
+            }
+        }
+    }
+
+    @Test
+    void aQueuedReceiveTakesWhatIsThereWithoutWaiting() throws Exception {
+        try (NativeSocket socket = NativeSocket.open(false);
+             DatagramRing ring = new DatagramRing(4, 100, new byte[0], false, false);
+             DatagramSocket peer = Loopback.socket("127.0.0.1", 3000)) {
+            socket.receiveTimeout(10_000);
+            socket.bind(Loopback.address("127.0.0.1"), 0);
+            long start = System.nanoTime();
+            assertThat(ring.receiveQueued(socket)).as("nothing queued").isZero();
+            assertThat((System.nanoTime() - start) / 1_000_000).as("not the 10 s timeout").isLessThan(5_000);
+            InetSocketAddress to = new InetSocketAddress(Loopback.address("127.0.0.1"), socket.localPort());
+            for (int i = 0; i < 6; i++) {
+                Loopback.send(peer, ("q" + i).getBytes(StandardCharsets.US_ASCII), to);
+            }
+            assertThat(ring.receiveQueued(socket)).as("a batch").isEqualTo(4);
+            assertThat(StandardCharsets.US_ASCII.decode(ring.payload(3)).toString()).isEqualTo("q3");
+            assertThat(ring.receiveQueued(socket)).as("the rest").isEqualTo(2);
+            assertThat(StandardCharsets.US_ASCII.decode(ring.payload(1)).toString()).isEqualTo("q5");
+            assertThat(ring.receiveQueued(socket)).isZero();
+        }
+    }
+
+    @Test
     void aReceiveTimesOutWithNothingAndAShutdownWakesIt() throws Exception {
         try (NativeSocket socket = NativeSocket.open(false);
              DatagramRing ring = new DatagramRing(4, 100, new byte[0], false, false)) {

@@ -88,6 +88,7 @@ public final class NativeMisuse {
             expect(NullPointerException.class, "source into null", () -> ring.source(0, null));
             expect(NullPointerException.class, "destination into null", () -> ring.destination(0, null));
             expect(NullPointerException.class, "receive on null", () -> ring.receive(null));
+            expect(NullPointerException.class, "receiveQueued on null", () -> ring.receiveQueued(null));
             expect(NullPointerException.class, "send on null", () -> ring.send(null));
             check(ring.copyReply(3, slotSize).length == slotSize, "the last slot, whole");
             check(ring.slot(3).capacity() == slotSize - 4, "a slot's payload area");
@@ -113,6 +114,8 @@ public final class NativeMisuse {
             check(ring.isClosed(), "closed");
             PeerAddress peer = new PeerAddress();
             expect(IllegalStateException.class, "receive", () -> ring.receive(socket));
+            expect(IllegalStateException.class, "receiveQueued", () -> ring.receiveQueued(socket));
+            expect(IllegalStateException.class, "receivedAt", () -> ring.receivedAt(0));
             expect(IllegalStateException.class, "send", () -> ring.send(socket));
             expect(IllegalStateException.class, "sendNow", () -> ring.sendNow(socket));
             expect(IllegalStateException.class, "reply", () -> ring.reply(0, 1));
@@ -132,6 +135,8 @@ public final class NativeMisuse {
             NativeSocket socket = NativeSocket.open(false);
             socket.close();
             expect(IllegalStateException.class, "receive on a closed socket", () -> ring.receive(socket));
+            expect(IllegalStateException.class, "receiveQueued on a closed socket", () -> ring.receiveQueued(socket));
+            expect(IllegalStateException.class, "receiveTimes on a closed socket", () -> socket.receiveTimes(true));
             ring.reply(0, 1);
             expect(IllegalStateException.class, "send on a closed socket", () -> ring.send(socket));
         }
