@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 public interface BatchIo extends AutoCloseable {
     /** How long {@link #receive} waits for a first datagram, so that a loop can check its timeouts and stop. */
     int POLL_MILLIS = 10;
+    /** The {@link #receivedAt} of a datagram whose receive time the socket does not report. */
+    long NO_TIME = Long.MIN_VALUE;
 
     /** @return the most datagrams a batch holds, sent or received. */
     int batch();
@@ -40,6 +42,29 @@ public interface BatchIo extends AutoCloseable {
      *                     the socket is still usable.
      */
     int receive() throws IOException;
+
+    /**
+     * Takes what is queued, up to {@link #batch()}, without waiting.
+     *
+     * @return how many slots were filled, 0 if none was queued.
+     * @throws IOException as {@link #receive}.
+     */
+    int receiveQueued() throws IOException;
+
+    /**
+     * Asks the socket to report when the kernel received each datagram, so that a thread that takes replies
+     * only now and then still times each one. Call before the first receive.
+     *
+     * @return whether it will ({@link #receivedAt}); false where the transport cannot.
+     * @throws IOException if the socket is closed.
+     */
+    boolean receiveTimes() throws IOException;
+
+    /**
+     * @return when the kernel received the datagram in slot {@code i}, in {@link System#nanoTime()}'s terms, or
+     *     {@link #NO_TIME} without {@link #receiveTimes}.
+     */
+    long receivedAt(int i);
 
     /** @return the buffer of received slot {@code i}, little-endian, its datagram from index 0. */
     ByteBuffer incoming(int i);

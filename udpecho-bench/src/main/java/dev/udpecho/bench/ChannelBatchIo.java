@@ -107,6 +107,22 @@ public final class ChannelBatchIo implements BatchIo {
         return n;
     }
 
+    @Override
+    public int receiveQueued() throws IOException {
+        return take();
+    }
+
+    /** The JDK's channels do not report receive times. */
+    @Override
+    public boolean receiveTimes() {
+        return false;
+    }
+
+    @Override
+    public long receivedAt(int i) {
+        return NO_TIME;
+    }
+
     private int take() throws IOException {
         int n = 0;
         try {

@@ -96,6 +96,23 @@ public final class NativeBatchIo implements BatchIo {
     }
 
     @Override
+    public int receiveQueued() throws IOException {
+        return receiveRing.receiveQueued(socket);
+    }
+
+    @Override
+    public boolean receiveTimes() throws IOException {
+        socket.receiveTimes(true);
+        return true;
+    }
+
+    @Override
+    public long receivedAt(int i) {
+        long at = receiveRing.receivedAt(i);
+        return at == DatagramRing.NO_TIME ? NO_TIME : at;
+    }
+
+    @Override
     public ByteBuffer incoming(int i) {
         return incoming[i];
     }

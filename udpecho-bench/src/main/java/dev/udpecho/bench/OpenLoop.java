@@ -7,9 +7,15 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Rate mode: datagram {@code s} is due at {@code start + s / rate}, whatever comes back. A sender thread sends
- * every datagram that is due in one batch, then sleeps until the next is due (see {@link #waitUntil}); the
- * calling thread receives and accounts. Each datagram carries its scheduled send time, and its round trip counts
+ * Rate mode: datagram {@code s} is due at {@code start + s / rate}, whatever comes back. The sender sends every
+ * datagram that is due in one batch, then sleeps until the next is due (see {@link #waitUntil}).
+ *
+ * <p>Up to {@link #ALONE_MAX_RATE}, where the socket reports when the kernel received each reply
+ * ({@link BatchIo#receiveTimes}, the native transport), one thread does it all: after each sleep it first takes
+ * the replies queued since the last, each timed by its receive time, then sends. The replies cost no wake of
+ * their own, and a wake costs tens of microseconds of CPU on a virtual machine, so at 1000 datagrams a second
+ * that halves the client's wakes. At higher rates, and where the socket cannot time replies, a sender thread
+ * sends and the calling thread waits for replies and accounts for them, so that each has a core. Each datagram carries its scheduled send time, and its round trip counts
  * from then, so a server that stalls (or a client that falls behind) shows the whole delay in the latency
  * instead of sending less.
  *
@@ -19,6 +25,18 @@ import java.util.concurrent.locks.LockSupport;
 final class OpenLoop {
     /** While every index is in flight, the sender waits this long before it looks again. */
     private static final long FULL_WAIT_NANOS = 150_000;
+    /**
+     * A sender that also receives wakes at least this often, so that timeouts expire and the live counts move on
+     * time at low rates.
+     */
+    private static final long MAX_PARK_NANOS = BatchIo.POLL_MILLIS * 1_000_000L;
+    /** A sender that also receives takes at most this many batches of replies per wake, then sends again. */
+    private static final int MAX_BATCHES_PER_WAKE = 16;
+    /**
+     * The highest rate at which one thread sends and receives: below it the sender sleeps between datagrams
+     * (their gap is well over {@link #MIN_PARK_NANOS}), and the replies that came meanwhile are a batch or two.
+     */
+    static final double ALONE_MAX_RATE = 50_000;
     /**
      * How early the sender first wakes before a datagram is due: a park ends late, by Linux's timer slack (50 µs
      * by default) and whatever else the machine is doing. The sender then learns it (see {@link #waitUntil}).
@@ -53,12 +71,19 @@ final class OpenLoop {
     private long wakeEarly = INITIAL_WAKE_EARLY_NANOS;
     /** The longest the sender yields before a datagram is due ({@link #YIELD_SHARE} of the gap). */
     private final long maxYieldNanos;
+    private final double rate;
+    /** Whether the sender also receives: replies carry their kernel receive time. Set by {@link #run}. */
+    private boolean alone;
+    /** Whether the sender slept since it last took replies; the sender thread's own, as the next two. */
+    private boolean slept;
+    private long lastReceived;
 
     OpenLoop(BenchConfig config, BatchIo io, WireFormat format, SequenceTracker tracker, long highest) {
         this.io = io;
         this.format = format;
         this.tracker = tracker;
-        this.intervalNanos = 1e9 / config.rate();
+        this.rate = config.rate();
+        this.intervalNanos = 1e9 / rate;
         this.maxYieldNanos = (long) (intervalNanos * YIELD_SHARE);
         this.firstMeasured = firstAtOrAfter(config.warmup().toNanos());
         this.end = firstAtOrAfter(config.warmup().toNanos() + config.duration().toNanos());
@@ -89,19 +114,27 @@ final class OpenLoop {
     Span run(long start) throws IOException {
         this.start = start;
         tracker.startMeasuring(firstMeasured);
-        Thread sender = new Thread(this::send, "udpecho-bench-sender");
-        sender.setDaemon(true);
-        sender.start();
-        try {
-            while (!(senderDone && tracker.inFlight() == 0) && senderFailure == null) {
-                Replies.receive(io, format, tracker);
+        alone = rate <= ALONE_MAX_RATE && io.receiveTimes();
+        if (alone) {
+            send();
+            while (tracker.inFlight() > 0 && senderFailure == null) {
+                Replies.receive(io, format, tracker); // what is still in flight, until it is answered or times out
             }
-        } finally {
-            stop();
+        } else {
+            Thread sender = new Thread(this::send, "udpecho-bench-sender");
+            sender.setDaemon(true);
+            sender.start();
             try {
-                sender.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                while (!(senderDone && tracker.inFlight() == 0) && senderFailure == null) {
+                    Replies.receive(io, format, tracker);
+                }
+            } finally {
+                stop();
+                try {
+                    sender.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         Throwable failure = senderFailure;
@@ -129,6 +162,12 @@ final class OpenLoop {
             long sequence = 0;
             while (sequence < end && !stopping) {
                 long now = System.nanoTime();
+                if (alone && (slept || now - lastReceived >= MAX_PARK_NANOS)) {
+                    slept = false;
+                    lastReceived = now;
+                    receiveQueued(now);
+                    now = System.nanoTime();
+                }
                 long due = Math.min(end, (long) ((now - start) / intervalNanos) + 1);
                 if (sequence >= due) {
                     waitUntil(start + offsetOf(sequence));
@@ -146,6 +185,7 @@ final class OpenLoop {
                 }
                 if (m == 0) {
                     LockSupport.parkNanos(FULL_WAIT_NANOS); // every index is in flight: wait for timeouts
+                    slept = true;
                     continue;
                 }
                 tracker.publishSent(sequence + m);
@@ -164,6 +204,30 @@ final class OpenLoop {
         } finally {
             senderDone = true;
         }
+    }
+
+    /**
+     * Takes the replies queued since the last wake, each timed by the kernel's receive time, and gives up on
+     * what has timed out.
+     *
+     * @param now taken before: every reply the kernel received by then is accounted for before it expires.
+     */
+    private void receiveQueued(long now) {
+        for (int batches = 0; batches < MAX_BATCHES_PER_WAKE; batches++) {
+            int n;
+            try {
+                n = io.receiveQueued();
+            } catch (IOException e) {
+                tracker.receiveError(); // e.g. an earlier datagram refused; the socket is still usable
+                continue;
+            }
+            Replies.account(io, format, tracker, n, now);
+            if (n < io.batch()) {
+                break;
+            }
+        }
+        tracker.expire(now);
+        tracker.publish();
     }
 
     /**
@@ -186,7 +250,13 @@ final class OpenLoop {
             return;
         }
         long wake = deadline - early;
+        if (alone && wake - now > MAX_PARK_NANOS) {
+            LockSupport.parkNanos(MAX_PARK_NANOS); // back to receive, then here again
+            slept = true;
+            return;
+        }
         LockSupport.parkNanos(wake - now);
+        slept = true;
         long late = System.nanoTime() - wake;
         wakeEarly += late > wakeEarly ? 9 * WAKE_EARLY_STEP_NANOS : -WAKE_EARLY_STEP_NANOS;
         wakeEarly = Math.max(MIN_WAKE_EARLY_NANOS, Math.min(MAX_WAKE_EARLY_NANOS, wakeEarly));

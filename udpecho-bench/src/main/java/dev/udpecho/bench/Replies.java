@@ -32,6 +32,11 @@ final class Replies {
         return now;
     }
 
+    /**
+     * Accounts for received slots 0 to {@code n} − 1.
+     *
+     * @param now when they were taken: each reply's receive time where the socket does not report it.
+     */
     static void account(BatchIo io, WireFormat format, SequenceTracker tracker, int n, long now) {
         for (int i = 0; i < n; i++) {
             ByteBuffer reply = io.incoming(i);
@@ -40,7 +45,11 @@ final class Replies {
             if (sequence < 0) {
                 tracker.unmatched();
             } else {
-                tracker.reply(sequence, format.matches(reply, length, sequence), now, format.roundTrip(reply, length, now));
+                long at = io.receivedAt(i);
+                if (at == BatchIo.NO_TIME) {
+                    at = now;
+                }
+                tracker.reply(sequence, format.matches(reply, length, sequence), at, format.roundTrip(reply, length, at));
             }
         }
     }

@@ -104,6 +104,32 @@ class BenchRunIT {
 
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aSlowRateTimesEachReplyWhenItArrivedNotWhenItWasTaken(Transport io) throws Exception {
+        // At 100/s the native sender also receives, once per 10 ms wake; the kernel's receive time must count,
+        // not the next wake's (which would put the median near 10 ms).
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.RATE,
+                Duration.ofMillis(500), 64, 0, 100, Duration.ZERO, Duration.ofSeconds(1), io);
+        BenchResult r = clean(config);
+        assertThat(r.tally().sent()).isEqualTo(50);
+        assertThat(r.roundTripMicros(50)).as("median round trip, µs").isLessThan(5_000);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aRateAboveWhatOneThreadServesSendsOnScheduleToo(Transport io) throws Exception {
+        int rate = (int) OpenLoop.ALONE_MAX_RATE * 2;
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.RATE,
+                Duration.ofMillis(200), 64, 0, rate, Duration.ZERO, Duration.ofSeconds(1), io);
+        BenchResult r = BenchRun.run(config, i -> { });
+        Tally t = r.tally();
+        assertThat(t.sent()).as("200 ms at %d/s", rate).isEqualTo(rate / 5);
+        assertThat(t.balances()).isTrue();
+        assertThat(t.received()).as("most come back, on a busy machine too").isGreaterThan(t.sent() / 2);
+        assertThat(t.corrupt() + t.duplicated()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
     void stopEndsSendingAndWaitsForWhatIsInFlight(Transport io) throws Exception {
         for (BenchMode mode : BenchMode.values()) {
             BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, mode, Duration.ofHours(1), 64,
