@@ -15,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  * the replies queued since the last, each timed by its receive time, then sends. The replies cost no wake of
  * their own, and a wake costs tens of microseconds of CPU on a virtual machine, so at 1000 datagrams a second
  * that halves the client's wakes. At higher rates, and where the socket cannot time replies, a sender thread
- * sends and the calling thread waits for replies and accounts for them, so that each has a core. Each datagram carries its scheduled send time, and its round trip counts
- * from then, so a server that stalls (or a client that falls behind) shows the whole delay in the latency
- * instead of sending less.
+ * sends and the calling thread waits for replies and accounts for them, so that each has a core.
+ *
+ * <p>Each datagram carries its scheduled send time, and its round trip counts from then, so a server that
+ * stalls (or a client that falls behind) shows the whole delay in the latency instead of sending less.
  *
  * <p>How late the sender was against the schedule is recorded too ({@link #sendLag()}). Nothing is allocated per
  * datagram on either thread. {@link #run} is called once.
