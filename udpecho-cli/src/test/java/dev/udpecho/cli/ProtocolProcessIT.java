@@ -161,9 +161,10 @@ class ProtocolProcessIT {
                     "--reply-every", "1", "--msg-size", "1400");
             long sent = Long.parseLong(underLoad.group(2));
             assertThat(sent).as("under-load messages sent").isGreaterThan(3_000);
-            // The last replies may still be on their way when sockperf stops counting (it calls them dropped):
-            // the server's summary shows that every message got its reply.
-            assertThat(Long.parseLong(underLoad.group(3))).as("under-load replies").isBetween(sent * 98 / 100, sent);
+            // The last replies may still be on their way when sockperf stops counting (it calls them dropped; on a
+            // loaded 2-CPU machine 4% of a second's were, once): the server's summary shows that every message
+            // got its reply.
+            assertThat(Long.parseLong(underLoad.group(3))).as("under-load replies").isBetween(sent * 90 / 100, sent);
             String summary = stop(server);
             Matcher counts = Pattern.compile("received (\\d+), replied (\\d+), dropped 0").matcher(summary);
             assertThat(counts.find()).as(summary).isTrue();
