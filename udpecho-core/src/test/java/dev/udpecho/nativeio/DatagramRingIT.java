@@ -105,13 +105,17 @@ class DatagramRingIT {
                 // A loopback send returns once the datagram is queued: the kernel timed it within the call.
                 Loopback.send(peer, ("t" + i).getBytes(StandardCharsets.US_ASCII), to);
             }
-            long takenAt = System.nanoTime();
             assertThat(ring.receiveQueued(socket)).isEqualTo(3);
+            long takenAt = System.nanoTime();
+            // Not "before the next send": on a loaded machine the kernel may time a datagram in ksoftirqd,
+            // after the send that queued it has returned. It is never before its send, nor after we took it.
             for (int i = 0; i < 3; i++) {
                 long at = ring.receivedAt(i);
-                long upTo = i + 1 < sentAt.length ? sentAt[i + 1] : takenAt;
-                assertThat(at).as("datagram %d, received after its send and before the next", i)
-                        .isBetween(sentAt[i], upTo);
+                assertThat(at).as("datagram %d, received after its send and before we took it", i)
+                        .isBetween(sentAt[i], takenAt);
+                if (i > 0) {
+                    assertThat(at).as("datagram %d, in order", i).isGreaterThanOrEqualTo(ring.receivedAt(i - 1));
+                }
             }
         }
     }
