@@ -19,14 +19,15 @@ import java.util.Properties;
 import java.util.StringJoiner;
 
 /**
- * The top command: {@code udpecho server}, {@code udpecho client} and {@code udpecho bench}. Parses and dispatches; each subcommand
+ * The top command: {@code udpecho server}, {@code udpecho client}, {@code udpecho bench} and {@code udpecho proxy}. Parses and dispatches; each subcommand
  * lives in its own file.
  */
 @Command(name = "udpecho",
         mixinStandardHelpOptions = true,
         versionProvider = UdpEchoCommand.Version.class,
         description = "UDP echo server, client and measurement tool.",
-        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, SelftestCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, ProxyCommand.class,
+            SelftestCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -45,7 +46,7 @@ public final class UdpEchoCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server, client or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server, client, bench or proxy");
     }
 
     /**
@@ -106,6 +107,9 @@ public final class UdpEchoCommand implements Runnable {
             }
             if (type == BenchCommand.class) {
                 return type.cast(new BenchCommand(out, err));
+            }
+            if (type == ProxyCommand.class) {
+                return type.cast(new ProxyCommand(out, err));
             }
             if (type == SelftestCommand.class) {
                 return type.cast(new SelftestCommand(out));

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -42,6 +43,8 @@ public final class UdpProxy implements AutoCloseable {
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(60);
     /** Sessions open at most, unless asked otherwise. */
     public static final int DEFAULT_MAX_SESSIONS = 10_000;
+    /** The listening sockets' receive buffer asked for, as the server's default. */
+    private static final int RECEIVE_BUFFER = 4 << 20;
 
     private final List<DatagramChannel> listeners;
     private final List<InetSocketAddress> addresses;
@@ -268,6 +271,8 @@ public final class UdpProxy implements AutoCloseable {
                     DatagramChannel c = DatagramChannel.open(address instanceof Inet6Address
                             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                     listeners.add(c);
+                    // Bursts from many clients must not overflow the socket; the kernel caps it at its maximum.
+                    c.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
                     c.bind(binding);
                     c.configureBlocking(false);
                     c.register(selector, SelectionKey.OP_READ);

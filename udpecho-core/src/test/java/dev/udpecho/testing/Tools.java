@@ -102,6 +102,10 @@ public final class Tools {
                 return "gcc-aarch64-linux-gnu";
             case "mvn":
                 return "maven";
+            case "dnsmasq":
+                return "dnsmasq-base";
+            case "dig":
+                return "dnsutils";
             case "ip":
             case "tc":
                 return "iproute2";
