@@ -1,13 +1,13 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.testing.ChildProcesses;
+import dev.udpecho.testing.Dnsmasq;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -39,43 +39,19 @@ class ProxyProcessIT {
     private static final String NAME = "udpecho.test";
     private static final String ADDRESS = "10.201.0.7";
     private static final Pattern QUERY_TIME = Pattern.compile(";; Query time: (\\d+) msec");
-    private static Process dnsmasq;
+    private static Dnsmasq dnsmasq;
     private static int dnsPort;
 
     @BeforeAll
     static void startDnsmasq() throws Exception {
-        String program = new File("/usr/sbin/dnsmasq").canExecute() ? "/usr/sbin/dnsmasq" : "dnsmasq";
-        if (!program.startsWith("/")) {
-            Tools.require("dnsmasq");
-        }
-        Tools.require("dig");
-        for (int attempt = 0; attempt < 5 && dnsmasq == null; attempt++) {
-            dnsPort = freePort();
-            Process p = ChildProcesses.builder(program, "--no-daemon", "--conf-file=/dev/null", "--port=" + dnsPort,
-                    "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                    "--host-record=" + NAME + "," + ADDRESS, "--log-facility=-")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            // Ready when it answers; gone if the port was taken meanwhile (then another port).
-            for (int i = 0; i < 20 && p.isAlive(); i++) {
-                if (dig(dnsPort, "+timeout=1").contains(ADDRESS)) {
-                    dnsmasq = p;
-                    break;
-                }
-            }
-            if (dnsmasq == null) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        assertThat(dnsmasq).as("dnsmasq answering on 127.0.0.1").isNotNull();
+        dnsmasq = Dnsmasq.start(NAME, ADDRESS);
+        dnsPort = dnsmasq.port();
     }
 
     @AfterAll
     static void stopDnsmasq() throws InterruptedException {
         if (dnsmasq != null) {
-            dnsmasq.destroy();
-            if (!dnsmasq.waitFor(5, TimeUnit.SECONDS)) {
-                dnsmasq.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            dnsmasq.close();
         }
     }
 
@@ -277,15 +253,7 @@ class ProxyProcessIT {
 
     /** @return dig's output for one try of the name, at 127.0.0.1:port. */
     private static String dig(int port, String... options) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), NAME,
-                "A", "+tries=1"));
-        command.addAll(List.of(options));
-        Process p = ChildProcesses.builder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("dig still running after 20 s");
-        }
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return Dnsmasq.dig(port, NAME, options);
     }
 
     private static HttpResponse<String> put(HttpClient http, String base, String json) throws Exception {
@@ -344,11 +312,5 @@ class ProxyProcessIT {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    private static int freePort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

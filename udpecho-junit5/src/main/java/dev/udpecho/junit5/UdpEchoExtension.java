@@ -22,7 +22,8 @@ import java.net.InetSocketAddress;
  *
  * <p>Registered on a {@code static} field it serves the whole test class; on an instance field, each test gets
  * a fresh server. Test methods and constructors may take the server's {@link InetSocketAddress} or the
- * {@link EchoServer} itself as parameters.
+ * {@link EchoServer} itself as parameters (an address marked {@link Proxied @Proxied} is a
+ * {@link UdpProxyExtension}'s).
  *
  * <pre>{@code
  * class MyClientTest {
@@ -45,6 +46,8 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
         AfterEachCallback, ParameterResolver {
     private final EchoServer.Builder builder = EchoServer.builder().bind(InetAddress.getLoopbackAddress()).port(0);
     private volatile EchoServer server;
+    /** Where a test finds the nearest of its kind, when a {@code @Nested} class registers one more. */
+    private static final ExtensionContext.Namespace NEAREST = ExtensionContext.Namespace.create(UdpEchoExtension.class);
     /** The test class or test whose lifetime the server has: nested classes and tests inherit it. */
     private String owner;
 
@@ -127,10 +130,12 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
         stop(context);
     }
 
-    private void start(ExtensionContext context) throws BindFailedException {
+    /** Also called by a {@link UdpProxyExtension} in front of this server, which may come first. */
+    void start(ExtensionContext context) throws BindFailedException {
         if (server == null) {
             server = builder.start();
             owner = context.getUniqueId();
+            context.getStore(NEAREST).put(UdpEchoExtension.class, this);
         }
     }
 
@@ -145,8 +150,11 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        if (context.getStore(NEAREST).get(UdpEchoExtension.class) != this) {
+            return false; // an outer class's, where a nested class has its own
+        }
         Class<?> type = parameter.getParameter().getType();
-        return type == InetSocketAddress.class || type == EchoServer.class;
+        return type == InetSocketAddress.class && !parameter.isAnnotated(Proxied.class) || type == EchoServer.class;
     }
 
     @Override

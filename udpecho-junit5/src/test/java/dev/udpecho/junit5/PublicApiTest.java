@@ -12,5 +12,7 @@ class PublicApiTest {
     void noPublicTypeMentionsNetty() {
         assertThat(PublicApi.visibleTypes(UdpEchoExtension.class)).isPositive();
         assertThat(PublicApi.mentions(UdpEchoExtension.class, "io.netty.")).isEmpty();
+        assertThat(PublicApi.visibleTypes(UdpProxyExtension.class)).isPositive();
+        assertThat(PublicApi.mentions(UdpProxyExtension.class, "io.netty.")).isEmpty();
     }
 }
