@@ -108,11 +108,17 @@ class UdpProxyIT {
     @Test
     void aFullTableEvictsTheLeastRecentlyUsedSoEveryNewClientIsServed() throws Exception {
         try (UdpProxy proxy = UdpProxy.builder().upstream(upstream.address()).maxSessions(100).start()) {
-            for (int i = 0; i < 300; i++) {
-                try (DatagramSocket c = client()) {
+            // Every client keeps its socket to the end: a closed one's port could come back as a "new" client.
+            java.util.List<DatagramSocket> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    DatagramSocket c = client();
+                    clients.add(c);
                     assertThat(exchange(c, proxy, "client " + i)).startsWith("client " + i + "|");
+                    assertThat(proxy.stats().sessions()).as("sessions open").isLessThanOrEqualTo(100);
                 }
-                assertThat(proxy.stats().sessions()).as("sessions open").isLessThanOrEqualTo(100);
+            } finally {
+                clients.forEach(DatagramSocket::close);
             }
             ProxyStats stats = proxy.stats();
             assertThat(stats.sessionsOpened()).isEqualTo(300);
