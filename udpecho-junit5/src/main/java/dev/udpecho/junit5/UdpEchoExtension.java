@@ -2,7 +2,6 @@ package dev.udpecho.junit5;
 
 import dev.udpecho.impairment.ImpairmentOption;
 import dev.udpecho.impairment.Impairments;
-import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
 import dev.udpecho.server.ServerStats;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -45,11 +44,7 @@ import java.net.InetSocketAddress;
 public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback, ParameterResolver {
     private final EchoServer.Builder builder = EchoServer.builder().bind(InetAddress.getLoopbackAddress()).port(0);
-    private volatile EchoServer server;
-    /** Where a test finds the nearest of its kind, when a {@code @Nested} class registers one more. */
-    private static final ExtensionContext.Namespace NEAREST = ExtensionContext.Namespace.create(UdpEchoExtension.class);
-    /** The test class or test whose lifetime the server has: nested classes and tests inherit it. */
-    private String owner;
+    private final Lifetime<EchoServer> lifetime = new Lifetime<>(this, "the echo server");
 
     private UdpEchoExtension() {
     }
@@ -103,54 +98,37 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
     }
 
     private EchoServer running() {
-        EchoServer s = server;
-        if (s == null) {
-            throw new IllegalStateException("the echo server runs only while tests run");
-        }
-        return s;
+        return lifetime.get();
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws BindFailedException {
+    public void beforeAll(ExtensionContext context) throws Exception {
         start(context);
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) throws BindFailedException {
+    public void beforeEach(ExtensionContext context) throws Exception {
         start(context); // registered on an instance field: a server per test
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
-        stop(context);
+    public void afterEach(ExtensionContext context) throws Exception {
+        lifetime.stop(context);
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        stop(context);
+    public void afterAll(ExtensionContext context) throws Exception {
+        lifetime.stop(context);
     }
 
     /** Also called by a {@link UdpProxyExtension} in front of this server, which may come first. */
-    void start(ExtensionContext context) throws BindFailedException {
-        if (server == null) {
-            server = builder.start();
-            owner = context.getUniqueId();
-            context.getStore(NEAREST).put(UdpEchoExtension.class, this);
-        }
-    }
-
-    private void stop(ExtensionContext context) {
-        EchoServer s = server;
-        if (s != null && context.getUniqueId().equals(owner)) {
-            server = null;
-            owner = null;
-            s.close();
-        }
+    void start(ExtensionContext context) throws Exception {
+        lifetime.start(context, builder::start);
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        if (context.getStore(NEAREST).get(UdpEchoExtension.class) != this) {
+        if (!lifetime.isNearest(context)) {
             return false; // an outer class's, where a nested class has its own
         }
         Class<?> type = parameter.getParameter().getType();

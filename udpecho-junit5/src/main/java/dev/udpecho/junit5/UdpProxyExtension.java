@@ -3,7 +3,6 @@ package dev.udpecho.junit5;
 import dev.udpecho.proxy.ProxyImpairments;
 import dev.udpecho.proxy.ProxyStats;
 import dev.udpecho.proxy.UdpProxy;
-import dev.udpecho.server.BindFailedException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -57,11 +56,7 @@ public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallb
     private final UdpProxy.Builder builder = UdpProxy.builder();
     private final Supplier<InetSocketAddress> upstream;
     private final UdpEchoExtension echo;
-    private volatile UdpProxy proxy;
-    /** Where a test finds the nearest of its kind, when a {@code @Nested} class registers one more. */
-    private static final ExtensionContext.Namespace NEAREST = ExtensionContext.Namespace.create(UdpProxyExtension.class);
-    /** The test class or test whose lifetime the proxy has: nested classes and tests inherit it. */
-    private String owner;
+    private final Lifetime<UdpProxy> lifetime = new Lifetime<>(this, "the proxy");
 
     private UdpProxyExtension(Supplier<InetSocketAddress> upstream, UdpEchoExtension echo) {
         this.upstream = upstream;
@@ -109,7 +104,7 @@ public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallb
     /** @param what what the proxy does to each direction. @return this extension. @see #impair(String...) */
     public UdpProxyExtension impairments(ProxyImpairments what) {
         Objects.requireNonNull(what, "impairments");
-        UdpProxy p = proxy;
+        UdpProxy p = lifetime.orNull();
         if (p != null) {
             p.impairments(what);
         } else {
@@ -151,56 +146,41 @@ public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallb
     }
 
     private UdpProxy running() {
-        UdpProxy p = proxy;
-        if (p == null) {
-            throw new IllegalStateException("the proxy runs only while tests run");
-        }
-        return p;
+        return lifetime.get();
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws BindFailedException {
+    public void beforeAll(ExtensionContext context) throws Exception {
         start(context);
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) throws BindFailedException {
+    public void beforeEach(ExtensionContext context) throws Exception {
         start(context); // registered on an instance field: a proxy per test
     }
 
     @Override
-    public void afterEach(ExtensionContext context) {
-        stop(context);
+    public void afterEach(ExtensionContext context) throws Exception {
+        lifetime.stop(context);
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        stop(context);
+    public void afterAll(ExtensionContext context) throws Exception {
+        lifetime.stop(context);
     }
 
-    private void start(ExtensionContext context) throws BindFailedException {
-        if (proxy == null) {
+    private void start(ExtensionContext context) throws Exception {
+        if (lifetime.orNull() == null) {
             if (echo != null) {
                 echo.start(context);
             }
-            proxy = builder.upstream(upstream.get()).start();
-            owner = context.getUniqueId();
-            context.getStore(NEAREST).put(UdpProxyExtension.class, this);
-        }
-    }
-
-    private void stop(ExtensionContext context) {
-        UdpProxy p = proxy;
-        if (p != null && context.getUniqueId().equals(owner)) {
-            proxy = null;
-            owner = null;
-            p.close();
+            lifetime.start(context, () -> builder.upstream(upstream.get()).start());
         }
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        if (context.getStore(NEAREST).get(UdpProxyExtension.class) != this) {
+        if (!lifetime.isNearest(context)) {
             return false; // an outer class's, where a nested class has its own
         }
         Class<?> type = parameter.getParameter().getType();
