@@ -14,8 +14,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -37,8 +36,9 @@ import java.util.function.Consumer;
  * <p>Sessions: a table in least-recently-used order, bounded, so that a new client always gets one (the least
  * recently active is closed); a session with no datagram either way for the timeout is closed.
  *
- * <p>Nothing is allocated per datagram in steady state, unless it waits (each waiting datagram is a copy). The
- * counters have this thread as their only writer; {@link #stats} reads them from any thread.
+ * <p>Nothing is allocated per datagram in steady state, waiting ones included: a datagram that waits is copied
+ * into a holder that is reused once it has gone. (The JDK's {@link DatagramChannel#receive} makes a new address
+ * when a datagram comes from another client than the one before it.) The counters have this thread as their only writer; {@link #stats} reads them from any thread.
  */
 final class ProxyLoop implements Runnable {
     /** A datagram held back to be sent after the next one goes anyway after this long (as the server's). */
@@ -72,8 +72,13 @@ final class ProxyLoop implements Runnable {
     private final Selector selector;
     private final Consumer<String> notices;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
-    private final LinkedHashMap<SocketAddress, Session> sessions = new LinkedHashMap<>(1024, 0.75f, true);
+    private final HashMap<SocketAddress, Session> sessions = new HashMap<>(1024);
+    /** The sessions in least-recently-used order, linked through themselves: walking them allocates nothing. */
+    private Session eldest;
+    private Session youngest;
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final PriorityQueue<Waiting> waiting = new PriorityQueue<>();
+    private final ArrayDeque<Waiting> spare = new ArrayDeque<>();
     private final Flow up = new Flow(Direction.UP);
     private final Flow down = new Flow(Direction.DOWN);
     private final AtomicLongArray sessionCounts = new AtomicLongArray(S_OPEN + 1);
@@ -92,6 +97,8 @@ final class ProxyLoop implements Runnable {
         DatagramChannel listener;
         long lastActive;
         boolean closed;
+        Session older;
+        Session younger;
 
         Session(SocketAddress client, DatagramChannel channel, DatagramChannel listener) {
             this.client = client;
@@ -100,23 +107,19 @@ final class ProxyLoop implements Runnable {
         }
     }
 
-    /** A datagram that waits: a copy of its bytes, where it goes, and when. */
+    /**
+     * A datagram that waits: a copy of its bytes, where it goes, and when. Taken from {@link #spare} and given
+     * back once sent, with its copy kept for the next one, so that waiting allocates nothing once as many have
+     * waited at once as will.
+     */
     private static final class Waiting implements Comparable<Waiting> {
-        final Flow flow;
-        final Session session;
-        final byte[] data;
-        final long notBefore;
-        final long order;
+        Flow flow;
+        Session session;
+        byte[] data = new byte[0];
+        int length;
+        long notBefore;
+        long order;
         long due;
-
-        Waiting(Flow flow, Session session, byte[] data, long notBefore, long due, long order) {
-            this.flow = flow;
-            this.session = session;
-            this.data = data;
-            this.notBefore = notBefore;
-            this.due = due;
-            this.order = order;
-        }
 
         @Override
         public int compareTo(Waiting o) {
@@ -246,10 +249,9 @@ final class ProxyLoop implements Runnable {
         } catch (IOException e) {
             notices.accept("Proxy stopped: " + e.getMessage());
         } finally {
-            for (Session s : sessions.values()) {
-                close(s);
+            while (eldest != null) {
+                close(remove(eldest));
             }
-            sessions.clear();
             sessionCounts.lazySet(S_OPEN, 0);
         }
     }
@@ -313,7 +315,7 @@ final class ProxyLoop implements Runnable {
             long now = System.nanoTime();
             down.count(C_RECEIVED, 1);
             session.lastActive = now;
-            sessions.get(session.client); // most recently used
+            touch(session);
             forward(down, session, now);
         }
     }
@@ -375,15 +377,26 @@ final class ProxyLoop implements Runnable {
             flow.count(C_IMPAIRED + Impairment.OVERFLOWED.ordinal(), 1);
             return;
         }
-        byte[] data = new byte[length];
-        buffer.get(0, data);
         long notBefore = delay ? now + impairer.delayNanos() : now;
         long due = reorder ? Math.max(notBefore, now + HOLD_LIMIT_NANOS) : notBefore;
         if (!reorder) {
             releaseHeld(flow, due);
         }
         for (int c = 0; c < copies; c++) {
-            Waiting w = new Waiting(flow, session, data, notBefore, due, order++);
+            Waiting w = spare.poll();
+            if (w == null) {
+                w = new Waiting();
+            }
+            if (w.data.length < length) {
+                w.data = new byte[length];
+            }
+            buffer.get(0, w.data, 0, length);
+            w.length = length;
+            w.flow = flow;
+            w.session = session;
+            w.notBefore = notBefore;
+            w.due = due;
+            w.order = order++;
             waiting.add(w);
             flow.waiting++;
             if (reorder) {
@@ -415,7 +428,12 @@ final class ProxyLoop implements Runnable {
             waiting.poll();
             w.flow.waiting--;
             w.flow.held.remove(w);
-            send(w.flow, w.session, ByteBuffer.wrap(w.data));
+            sendBuffer.clear();
+            sendBuffer.put(w.data, 0, w.length).flip();
+            send(w.flow, w.session, sendBuffer);
+            w.flow = null;
+            w.session = null;
+            spare.add(w);
         }
     }
 
@@ -443,6 +461,7 @@ final class ProxyLoop implements Runnable {
     private Session session(SocketAddress client, DatagramChannel listener, long now) {
         Session s = sessions.get(client);
         if (s != null) {
+            touch(s);
             return s;
         }
         if (sessions.size() >= maxSessions) {
@@ -458,6 +477,7 @@ final class ProxyLoop implements Runnable {
                 channel.register(selector, SelectionKey.OP_READ, s);
                 s.lastActive = now;
                 sessions.put(client, s);
+                link(s);
                 sessionCounts.lazySet(S_OPENED, sessionCounts.get(S_OPENED) + 1);
                 sessionCounts.lazySet(S_OPEN, sessions.size());
                 return s;
@@ -475,28 +495,60 @@ final class ProxyLoop implements Runnable {
     }
 
     private void evictOne() {
-        Iterator<Session> eldest = sessions.values().iterator();
-        if (eldest.hasNext()) {
-            Session s = eldest.next();
-            eldest.remove();
-            close(s);
+        if (eldest != null) {
+            close(remove(eldest));
             sessionCounts.lazySet(S_EVICTED, sessionCounts.get(S_EVICTED) + 1);
             sessionCounts.lazySet(S_OPEN, sessions.size());
         }
     }
 
     private void expire(long now) {
-        Iterator<Session> oldest = sessions.values().iterator();
-        while (oldest.hasNext()) {
-            Session s = oldest.next();
-            if (now - s.lastActive < sessionTimeoutNanos) {
-                break; // in least-recently-used order: the rest are younger
-            }
-            oldest.remove();
-            close(s);
+        // In least-recently-used order: the first that is not expired is younger than all the rest.
+        while (eldest != null && now - eldest.lastActive >= sessionTimeoutNanos) {
+            close(remove(eldest));
             sessionCounts.lazySet(S_EXPIRED, sessionCounts.get(S_EXPIRED) + 1);
         }
         sessionCounts.lazySet(S_OPEN, sessions.size());
+    }
+
+    /** Makes {@code s} the most recently used. */
+    private void touch(Session s) {
+        if (s != youngest) {
+            unlink(s);
+            link(s);
+        }
+    }
+
+    private void link(Session s) {
+        s.older = youngest;
+        s.younger = null;
+        if (youngest != null) {
+            youngest.younger = s;
+        } else {
+            eldest = s;
+        }
+        youngest = s;
+    }
+
+    private void unlink(Session s) {
+        if (s.older != null) {
+            s.older.younger = s.younger;
+        } else {
+            eldest = s.younger;
+        }
+        if (s.younger != null) {
+            s.younger.older = s.older;
+        } else {
+            youngest = s.older;
+        }
+        s.older = null;
+        s.younger = null;
+    }
+
+    private Session remove(Session s) {
+        sessions.remove(s.client);
+        unlink(s);
+        return s;
     }
 
     private static void close(Session s) {
