@@ -2,7 +2,7 @@ package dev.udpecho.cli;
 
 import dev.udpecho.impairment.Impairment;
 import dev.udpecho.impairment.ImpairmentOption;
-import dev.udpecho.metrics.ProxyEndpoint;
+import dev.udpecho.metrics.MetricsEndpoint;
 import dev.udpecho.net.Addresses;
 import dev.udpecho.proxy.Direction;
 import dev.udpecho.proxy.FlowStats;
@@ -14,12 +14,9 @@ import dev.udpecho.server.LogFormat;
 import dev.udpecho.text.JsonLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.ISetter;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -120,28 +117,8 @@ final class ProxyCommand implements Callable<Integer> {
     private void addImpairmentOptions() {
         CommandSpec mixin = CommandSpec.create();
         for (String name : ProxyImpairments.names()) {
-            mixin.addOption(OptionSpec.builder("--" + name)
-                    .paramLabel(paramLabel(name))
-                    .description(description(name).replace("%", "%%"))
-                    .type(String.class)
-                    .converters(value -> {
-                        try {
-                            ProxyImpairments.parse(Map.of(name, value));
-                        } catch (IllegalArgumentException e) {
-                            throw new TypeConversionException(e.getMessage());
-                        }
-                        return value;
-                    })
-                    .setter(new ISetter() {
-                        @Override
-                        public <T> T set(T value) {
-                            if (value != null) {
-                                impairments.put(name, (String) value);
-                            }
-                            return null;
-                        }
-                    })
-                    .build());
+            mixin.addOption(ImpairmentOptions.option("--" + name, paramLabel(name), description(name),
+                    value -> ProxyImpairments.parse(Map.of(name, value)), value -> impairments.put(name, value)));
         }
         spec.addMixin("impairment", mixin);
     }
@@ -203,10 +180,10 @@ final class ProxyCommand implements Callable<Integer> {
             failed("Bind failed: " + e.getMessage());
             return ExitCode.FAILURE.status();
         }
-        ProxyEndpoint endpoint = null;
+        MetricsEndpoint endpoint = null;
         if (metrics != null) {
             try {
-                endpoint = ProxyEndpoint.start(metrics, proxy);
+                endpoint = MetricsEndpoint.start(metrics, proxy);
             } catch (BindFailedException e) {
                 proxy.close();
                 failed("Bind failed (metrics): " + e.getMessage());
@@ -222,7 +199,7 @@ final class ProxyCommand implements Callable<Integer> {
         if (endpoint != null) {
             String url = "http://" + Addresses.format(endpoint.address());
             out.println(logFormat == LogFormat.TEXT ? "Metrics on " + url + "/metrics, impairments at " + url
-                    + ProxyEndpoint.IMPAIRMENTS_PATH
+                    + MetricsEndpoint.IMPAIRMENTS_PATH
                     : json("INFO", "metrics_listening").string("address", url + "/metrics").end().toString());
         }
         out.flush();

@@ -1,9 +1,12 @@
 package dev.udpecho.metrics;
 
+import com.sun.net.httpserver.HttpHandler;
+import dev.udpecho.proxy.UdpProxy;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
@@ -12,14 +15,19 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running server's HTTP endpoint, on the JDK's HTTP server: {@code /metrics} in the Prometheus text format
- * (the server's counters, see {@link EchoServerCollector}, and the JVM's), and {@code /healthz}, 200 while the
- * server serves and 503 otherwise.
+ * A running server's or proxy's HTTP endpoint, on the JDK's HTTP server: {@code /metrics} in the Prometheus
+ * text format (the counters, see {@link EchoServerCollector} and {@link ProxyCollector}, and the JVM's), and
+ * {@code /healthz}, 200 while it serves and 503 otherwise. A proxy's also has {@code /impairments}, to read
+ * ({@code GET}) and replace ({@code PUT}, a flat JSON object of option names and values) what it does to each
+ * direction while it runs.
  *
  * <pre>{@code
  * try (MetricsEndpoint metrics = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 9888), server)) {
  *     ...
  * }
+ * }</pre>
+ * <pre>{@code
+ * curl -X PUT -d '{"up-loss": "100%"}' http://127.0.0.1:9888/impairments   # from the next datagram on
  * }</pre>
  *
  * <p>Requests are served on the endpoint's own small pool of daemon threads, never on the server's. May be
@@ -32,6 +40,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static final String METRICS_PATH = "/metrics";
     /** Where the health is. */
     public static final String HEALTH_PATH = "/healthz";
+    /** Where a proxy's impairments are read and replaced. */
+    public static final String IMPAIRMENTS_PATH = "/impairments";
 
     private final HTTPServer http;
     private final InetSocketAddress address;
@@ -50,8 +60,24 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint start(InetSocketAddress address, EchoServer server) throws BindFailedException {
         Objects.requireNonNull(server, "server");
+        return start(address, new EchoServerCollector(server), new HealthHandler(server::isServing));
+    }
+
+    /**
+     * @param address where to listen; port 0 picks a free one ({@link #address()} tells which).
+     * @param proxy   the proxy to report on and control.
+     * @return the endpoint, serving.
+     * @throws BindFailedException if the address cannot be bound, naming it and the cause.
+     */
+    public static MetricsEndpoint start(InetSocketAddress address, UdpProxy proxy) throws BindFailedException {
+        Objects.requireNonNull(proxy, "proxy");
+        return start(address, new ProxyCollector(proxy), new ProxyHttpHandler(proxy));
+    }
+
+    private static MetricsEndpoint start(InetSocketAddress address, MultiCollector counts, HttpHandler others)
+            throws BindFailedException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new EchoServerCollector(server));
+        registry.register(counts);
         JvmMetrics.builder().register(registry);
         try {
             HTTPServer http = HTTPServer.builder()
@@ -59,9 +85,9 @@ public final class MetricsEndpoint implements AutoCloseable {
                     .port(address.getPort())
                     .registry(registry)
                     .metricsHandlerPath(METRICS_PATH)
-                    // The exporter's own health path always says healthy; ours asks the server.
+                    // The exporter's own health path always says healthy; ours asks what it reports on.
                     .registerHealthHandler(false)
-                    .defaultHandler(new HealthHandler(server))
+                    .defaultHandler(others)
                     .buildAndStart();
             return new MetricsEndpoint(http, new InetSocketAddress(address.getAddress(), http.getPort()));
         } catch (IOException e) {

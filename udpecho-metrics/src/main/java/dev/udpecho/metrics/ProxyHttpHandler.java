@@ -1,56 +1,52 @@
 package dev.udpecho.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.udpecho.proxy.ProxyImpairments;
 import dev.udpecho.proxy.UdpProxy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A proxy's HTTP API beside {@code /metrics}: {@code /healthz} (200 while it forwards, else 503) and
- * {@code /impairments}, whose {@code GET} gives every impairment by option name and whose {@code PUT} replaces
- * them all with those given ({@code {"up-loss": "5%", "blackhole": "down"}}; {@code {}} clears them), taking
- * effect on the next datagram, as toxiproxy's API lets a test change its toxics mid-run. Runs on the HTTP
- * server's threads.
+ * A proxy's HTTP API beside {@code /metrics}: {@code /healthz} (200 while it forwards, else 503, as
+ * {@link HealthHandler}) and {@code /impairments}, whose {@code GET} gives every impairment by option name and
+ * whose {@code PUT} replaces them all with those given ({@code {"up-loss": "5%", "blackhole": "down"}}; {@code {}}
+ * clears them), taking effect on the next datagram, as toxiproxy's API lets a test change its toxics mid-run.
+ * Runs on the HTTP server's threads.
  */
-final class ProxyHttpHandler implements HttpHandler {
+final class ProxyHttpHandler extends HealthHandler {
     /** Bodies longer than this are refused. */
     private static final int MAX_BODY = 64 * 1024;
     private final UdpProxy proxy;
 
     ProxyHttpHandler(UdpProxy proxy) {
+        super(proxy::isServing);
         this.proxy = proxy;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals(MetricsEndpoint.IMPAIRMENTS_PATH)) {
+            super.handle(exchange);
+            return;
+        }
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
-            if (path.equals(MetricsEndpoint.HEALTH_PATH)) {
-                if (!method.equals("GET") && !method.equals("HEAD")) {
-                    notAllowed(exchange, "GET, HEAD");
-                } else {
-                    respond(exchange, proxy.isServing() ? 200 : 503, "text/plain",
-                            proxy.isServing() ? "ok\n" : "not serving\n");
-                }
-            } else if (path.equals(ProxyEndpoint.IMPAIRMENTS_PATH)) {
-                if (method.equals("GET") || method.equals("HEAD")) {
-                    respond(exchange, 200, "application/json", FlatJson.write(proxy.impairments().toOptions()));
-                } else if (method.equals("PUT")) {
-                    put(exchange);
-                } else {
-                    notAllowed(exchange, "GET, HEAD, PUT");
-                }
+            if (method.equals("GET") || method.equals("HEAD")) {
+                respond(exchange, 200, "application/json", FlatJson.write(proxy.impairments().toOptions()));
+            } else if (method.equals("PUT")) {
+                put(exchange);
             } else {
-                respond(exchange, 404, "text/plain", "not found: try " + MetricsEndpoint.METRICS_PATH + ", "
-                        + MetricsEndpoint.HEALTH_PATH + " or " + ProxyEndpoint.IMPAIRMENTS_PATH + "\n");
+                notAllowed(exchange, "GET, HEAD, PUT");
             }
         }
+    }
+
+    @Override
+    String[] paths() {
+        return new String[] {MetricsEndpoint.METRICS_PATH, MetricsEndpoint.HEALTH_PATH,
+                MetricsEndpoint.IMPAIRMENTS_PATH};
     }
 
     private void put(HttpExchange exchange) throws IOException {
@@ -71,23 +67,5 @@ final class ProxyHttpHandler implements HttpHandler {
         }
         proxy.impairments(next);
         respond(exchange, 200, "application/json", FlatJson.write(next.toOptions()));
-    }
-
-    private static void notAllowed(HttpExchange exchange, String allow) throws IOException {
-        exchange.getResponseHeaders().set("Allow", allow);
-        respond(exchange, 405, "text/plain", "method not allowed\n");
-    }
-
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
     }
 }
