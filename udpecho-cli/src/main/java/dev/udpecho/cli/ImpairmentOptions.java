@@ -9,6 +9,7 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Fault injection: what the server does to its replies on purpose, to test a UDP client against loss, delay,
@@ -24,30 +25,41 @@ final class ImpairmentOptions {
     void addTo(CommandSpec command) {
         CommandSpec mixin = CommandSpec.create();
         for (ImpairmentOption option : ImpairmentOption.values()) {
-            mixin.addOption(OptionSpec.builder("--" + option.key())
-                    .paramLabel(option.paramLabel())
-                    .description(option.description().replace("%", "%%"))
-                    .type(String.class)
-                    .converters(value -> {
-                        try {
-                            option.apply(Impairments.builder(), value);
-                        } catch (IllegalArgumentException e) {
-                            throw new TypeConversionException(e.getMessage());
-                        }
-                        return value;
-                    })
-                    .setter(new ISetter() {
-                        @Override
-                        public <T> T set(T value) {
-                            if (value != null) {
-                                given.put(option, (String) value);
-                            }
-                            return null;
-                        }
-                    })
-                    .build());
+            mixin.addOption(option("--" + option.key(), option.paramLabel(), option.description(),
+                    value -> option.apply(Impairments.builder(), value), value -> given.put(option, value)));
         }
         command.addMixin("impairment", mixin);
+    }
+
+    /**
+     * @param check throws {@link IllegalArgumentException}, with a message for the user, if a value is bad.
+     * @param given takes each value given, once checked.
+     * @return an option of one string value, checked as it is parsed; for options made from declarations.
+     */
+    static OptionSpec option(String name, String paramLabel, String description, Consumer<String> check,
+                             Consumer<String> given) {
+        return OptionSpec.builder(name)
+                .paramLabel(paramLabel)
+                .description(description.replace("%", "%%"))
+                .type(String.class)
+                .converters(value -> {
+                    try {
+                        check.accept(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new TypeConversionException(e.getMessage());
+                    }
+                    return value;
+                })
+                .setter(new ISetter() {
+                    @Override
+                    public <T> T set(T value) {
+                        if (value != null) {
+                            given.accept((String) value);
+                        }
+                        return null;
+                    }
+                })
+                .build();
     }
 
     /** @return the impairments asked for. @throws IllegalArgumentException for values that do not go together. */

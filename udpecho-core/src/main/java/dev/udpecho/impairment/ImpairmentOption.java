@@ -2,7 +2,9 @@ package dev.udpecho.impairment;
 
 import dev.udpecho.text.Durations;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.ObjDoubleConsumer;
 import java.util.regex.Matcher;
@@ -82,6 +84,29 @@ public enum ImpairmentOption {
      */
     public void apply(Impairments.Builder builder, String value) {
         reader.accept(builder, value);
+    }
+
+    /**
+     * Splits options as the command line's config file, the JUnit extensions and the proxy's API take them.
+     *
+     * @param options each {@code name=value}, or {@code name value}: {@code "loss=5%"}, {@code "delay 20ms"}.
+     * @return the names and their values, trimmed, in the order given; of a name given twice, the last value.
+     * @throws IllegalArgumentException quoting an option that is not {@code name=value}.
+     */
+    public static Map<String, String> split(String... options) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (String option : options) {
+            String o = option.trim();
+            int at = o.indexOf('=');
+            if (at < 0) {
+                at = o.indexOf(' ');
+            }
+            if (at < 0) {
+                throw new IllegalArgumentException("'" + option + "' is not name=value (e.g. loss=5%)");
+            }
+            named.put(o.substring(0, at).trim(), o.substring(at + 1).trim());
+        }
+        return named;
     }
 
     /**

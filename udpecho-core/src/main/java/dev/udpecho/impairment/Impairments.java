@@ -79,22 +79,14 @@ public record Impairments(double loss, Duration delay, Duration jitter, double d
      */
     public static Impairments parse(String... options) {
         Builder b = builder();
-        for (String option : options) {
-            String o = option.trim();
-            int at = o.indexOf('=');
-            if (at < 0) {
-                at = o.indexOf(' ');
-            }
-            if (at < 0) {
-                throw new IllegalArgumentException("'" + option + "' is not name=value (e.g. loss=5%)");
-            }
-            ImpairmentOption named = ImpairmentOption.named(o.substring(0, at).trim());
+        ImpairmentOption.split(options).forEach((name, value) -> {
+            ImpairmentOption named = ImpairmentOption.named(name);
             try {
-                named.apply(b, o.substring(at + 1).trim());
+                named.apply(b, value);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(named.key() + ": " + e.getMessage(), e);
             }
-        }
+        });
         return b.build();
     }
 

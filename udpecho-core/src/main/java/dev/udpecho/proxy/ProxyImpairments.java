@@ -47,19 +47,7 @@ public record ProxyImpairments(FlowImpairments up, FlowImpairments down) {
      * @throws IllegalArgumentException naming the option, for an unknown one or a value it does not take.
      */
     public static ProxyImpairments parse(String... options) {
-        Map<String, String> named = new LinkedHashMap<>();
-        for (String option : options) {
-            String o = option.trim();
-            int at = o.indexOf('=');
-            if (at < 0) {
-                at = o.indexOf(' ');
-            }
-            if (at < 0) {
-                throw new IllegalArgumentException("'" + option + "' is not name=value (e.g. up-loss=5%)");
-            }
-            named.put(o.substring(0, at).trim(), o.substring(at + 1).trim());
-        }
-        return parse(named);
+        return parse(ImpairmentOption.split(options));
     }
 
     /**
