@@ -4,13 +4,8 @@ import dev.udpecho.impairment.ImpairmentOption;
 import dev.udpecho.impairment.Impairments;
 import dev.udpecho.server.EchoServer;
 import dev.udpecho.server.ServerStats;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,12 +36,11 @@ import java.net.InetSocketAddress;
  * <p>Configure it before the tests start (in the field's initializer); the accessors may be called from any
  * thread while it runs.
  */
-public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback, ParameterResolver {
+public final class UdpEchoExtension extends ServiceExtension<EchoServer> {
     private final EchoServer.Builder builder = EchoServer.builder().bind(InetAddress.getLoopbackAddress()).port(0);
-    private final Lifetime<EchoServer> lifetime = new Lifetime<>(this, "the echo server");
 
     private UdpEchoExtension() {
+        super("the echo server");
     }
 
     /** @return a server that answers every datagram, with the prefix {@code OK...}. */
@@ -97,40 +91,13 @@ public final class UdpEchoExtension implements BeforeAllCallback, AfterAllCallba
         return running();
     }
 
-    private EchoServer running() {
-        return lifetime.get();
+    @Override
+    EchoServer startService() throws Exception {
+        return builder.start();
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        start(context);
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) throws Exception {
-        start(context); // registered on an instance field: a server per test
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        lifetime.stop(context);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        lifetime.stop(context);
-    }
-
-    /** Also called by a {@link UdpProxyExtension} in front of this server, which may come first. */
-    void start(ExtensionContext context) throws Exception {
-        lifetime.start(context, builder::start);
-    }
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        if (!lifetime.isNearest(context)) {
-            return false; // an outer class's, where a nested class has its own
-        }
+    boolean supports(ParameterContext parameter) {
         Class<?> type = parameter.getParameter().getType();
         return type == InetSocketAddress.class && !parameter.isAnnotated(Proxied.class) || type == EchoServer.class;
     }

@@ -3,13 +3,8 @@ package dev.udpecho.junit5;
 import dev.udpecho.proxy.ProxyImpairments;
 import dev.udpecho.proxy.ProxyStats;
 import dev.udpecho.proxy.UdpProxy;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -51,14 +46,13 @@ import java.util.function.Supplier;
  * <p>Configure it in the field's initializer; {@link #impair} and {@link #impairments(ProxyImpairments)} may also
  * be called while a test runs, and take effect on the next datagram. The accessors may be called from any thread.
  */
-public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback, ParameterResolver {
+public final class UdpProxyExtension extends ServiceExtension<UdpProxy> {
     private final UdpProxy.Builder builder = UdpProxy.builder();
     private final Supplier<InetSocketAddress> upstream;
     private final UdpEchoExtension echo;
-    private final Lifetime<UdpProxy> lifetime = new Lifetime<>(this, "the proxy");
 
     private UdpProxyExtension(Supplier<InetSocketAddress> upstream, UdpEchoExtension echo) {
+        super("the proxy");
         this.upstream = upstream;
         this.echo = echo;
     }
@@ -104,7 +98,7 @@ public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallb
     /** @param what what the proxy does to each direction. @return this extension. @see #impair(String...) */
     public UdpProxyExtension impairments(ProxyImpairments what) {
         Objects.requireNonNull(what, "impairments");
-        UdpProxy p = lifetime.orNull();
+        UdpProxy p = runningOrNull();
         if (p != null) {
             p.impairments(what);
         } else {
@@ -145,44 +139,21 @@ public final class UdpProxyExtension implements BeforeAllCallback, AfterAllCallb
         return running();
     }
 
-    private UdpProxy running() {
-        return lifetime.get();
-    }
-
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        start(context);
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) throws Exception {
-        start(context); // registered on an instance field: a proxy per test
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
-        lifetime.stop(context);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        lifetime.stop(context);
-    }
-
-    private void start(ExtensionContext context) throws Exception {
-        if (lifetime.orNull() == null) {
-            if (echo != null) {
-                echo.start(context);
-            }
-            lifetime.start(context, () -> builder.upstream(upstream.get()).start());
+    void start(ExtensionContext context) throws Exception {
+        if (runningOrNull() == null && echo != null) {
+            echo.start(context); // whichever order JUnit calls the two in
         }
+        super.start(context);
     }
 
     @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        if (!lifetime.isNearest(context)) {
-            return false; // an outer class's, where a nested class has its own
-        }
+    UdpProxy startService() throws Exception {
+        return builder.upstream(upstream.get()).start();
+    }
+
+    @Override
+    boolean supports(ParameterContext parameter) {
         Class<?> type = parameter.getParameter().getType();
         return type == UdpProxy.class || type == InetSocketAddress.class && parameter.isAnnotated(Proxied.class);
     }
