@@ -244,6 +244,16 @@ public final class SequenceTracker {
         resolvedUpTo.lazySet(oldest);
     }
 
+    /** @return datagrams answered in time and exactly so far; receiving thread. */
+    public long received() {
+        return received;
+    }
+
+    /** @return datagrams given up at their timeout so far (late replies do not lower it); receiving thread. */
+    public long timedOut() {
+        return timedOut;
+    }
+
     /** @return the counts so far, exact; receiving thread. */
     public Tally tally() {
         return new Tally(sentCount(), received, lost, late, corrupt, unmatched, duplicated, reordered, stale,

@@ -5,13 +5,15 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A DNS server nobody on the team wrote: dnsmasq on a free port of 127.0.0.1, answering one local name from its
- * command line and nothing else (no upstream servers, no hosts file), so a test never sends a query off the host.
+ * A DNS server nobody on the team wrote: dnsmasq on a free port of 127.0.0.1, answering local names only (one
+ * from its command line, or those of a test's own hosts files) and nothing else (no upstream servers, not the
+ * host's {@code /etc/hosts}), so a test never sends a query off the host.
  */
 public final class Dnsmasq implements AutoCloseable {
     private final Process process;
@@ -28,6 +30,25 @@ public final class Dnsmasq implements AutoCloseable {
      * @return dnsmasq, answering; its readiness is checked with {@code dig}.
      */
     public static Dnsmasq start(String name, String address) throws IOException, InterruptedException {
+        return start(name, address, "--no-hosts", "--host-record=" + name + "," + address);
+    }
+
+    /**
+     * A dnsmasq whose names are in the hosts files of a folder ({@code address name} lines), which it reads again
+     * by itself whenever one changes (its {@code --hostsdir}): a test adds and removes records without a restart.
+     *
+     * @param hosts   the folder; a file in it must already give {@code name} the address {@code address}.
+     * @param name    a name to check readiness by.
+     * @param address its address, in the folder.
+     * @return dnsmasq, answering.
+     */
+    public static Dnsmasq startWithHosts(Path hosts, String name, String address)
+            throws IOException, InterruptedException {
+        return start(name, address, "--no-hosts", "--hostsdir=" + hosts.toAbsolutePath(), "--local-ttl=0");
+    }
+
+    private static Dnsmasq start(String name, String address, String... records)
+            throws IOException, InterruptedException {
         String program = new File("/usr/sbin/dnsmasq").canExecute() ? "/usr/sbin/dnsmasq" : "dnsmasq";
         if (!program.startsWith("/")) {
             Tools.require("dnsmasq");
@@ -38,9 +59,11 @@ public final class Dnsmasq implements AutoCloseable {
             try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
                 port = s.getLocalPort();
             }
-            Process p = ChildProcesses.builder(program, "--no-daemon", "--conf-file=/dev/null", "--port=" + port,
-                    "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                    "--host-record=" + name + "," + address, "--log-facility=-")
+            List<String> command = new ArrayList<>(List.of(program, "--no-daemon", "--conf-file=/dev/null",
+                    "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",
+                    "--log-facility=-"));
+            command.addAll(List.of(records));
+            Process p = ChildProcesses.builder(command.toArray(new String[0]))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             // Ready when it answers; gone if the port was taken meanwhile (then another port).
             for (int i = 0; i < 20 && p.isAlive(); i++) {
