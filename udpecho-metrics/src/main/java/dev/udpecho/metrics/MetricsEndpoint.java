@@ -1,6 +1,7 @@
 package dev.udpecho.metrics;
 
 import com.sun.net.httpserver.HttpHandler;
+import dev.udpecho.bench.Prober;
 import dev.udpecho.proxy.UdpProxy;
 import dev.udpecho.server.BindFailedException;
 import dev.udpecho.server.EchoServer;
@@ -11,14 +12,16 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running server's or proxy's HTTP endpoint, on the JDK's HTTP server: {@code /metrics} in the Prometheus
- * text format (the counters, see {@link EchoServerCollector} and {@link ProxyCollector}, and the JVM's), and
- * {@code /healthz}, 200 while it serves and 503 otherwise. A proxy's also has {@code /impairments}, to read
- * ({@code GET}) and replace ({@code PUT}, a flat JSON object of option names and values) what it does to each
+ * A running server's, proxy's or prober's HTTP endpoint, on the JDK's HTTP server: {@code /metrics} in the
+ * Prometheus text format (the counters, see {@link EchoServerCollector}, {@link ProxyCollector} and
+ * {@link ProbeCollector}, and the JVM's), and {@code /healthz}, 200 while it serves and 503 otherwise. A proxy's
+ * also has {@code /impairments}, to read ({@code GET}) and replace ({@code PUT}, a flat JSON object of option
+ * names and values) what it does to each
  * direction while it runs.
  *
  * <pre>{@code
@@ -72,6 +75,19 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(InetSocketAddress address, UdpProxy proxy) throws BindFailedException {
         Objects.requireNonNull(proxy, "proxy");
         return start(address, new ProxyCollector(proxy), new ProxyHttpHandler(proxy));
+    }
+
+    /**
+     * @param address where to listen; port 0 picks a free one ({@link #address()} tells which).
+     * @param prober  the prober to report on.
+     * @param labels  the prober's own labels, on every series (e.g. {@code node=a}).
+     * @return the endpoint, serving.
+     * @throws BindFailedException if the address cannot be bound, naming it and the cause.
+     */
+    public static MetricsEndpoint start(InetSocketAddress address, Prober prober, Map<String, String> labels)
+            throws BindFailedException {
+        Objects.requireNonNull(prober, "prober");
+        return start(address, new ProbeCollector(prober, labels), new HealthHandler(prober::isRunning));
     }
 
     private static MetricsEndpoint start(InetSocketAddress address, MultiCollector counts, HttpHandler others)
