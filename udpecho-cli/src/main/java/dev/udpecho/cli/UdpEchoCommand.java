@@ -19,14 +19,15 @@ import java.util.Properties;
 import java.util.StringJoiner;
 
 /**
- * The top command: {@code udpecho server}, {@code udpecho client}, {@code udpecho bench} and {@code udpecho proxy}. Parses and dispatches; each subcommand
- * lives in its own file.
+ * The top command: {@code udpecho server}, {@code udpecho client}, {@code udpecho bench}, {@code udpecho proxy}
+ * and {@code udpecho probe}. Parses and dispatches; each subcommand lives in its own file.
  */
 @Command(name = "udpecho",
         mixinStandardHelpOptions = true,
         versionProvider = UdpEchoCommand.Version.class,
         description = "UDP echo server, client and measurement tool.",
         subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, ProxyCommand.class,
+            ProbeCommand.class,
             SelftestCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
@@ -46,7 +47,7 @@ public final class UdpEchoCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server, client, bench or proxy");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: server, client, bench, proxy or probe");
     }
 
     /**
@@ -110,6 +111,9 @@ public final class UdpEchoCommand implements Runnable {
             }
             if (type == ProxyCommand.class) {
                 return type.cast(new ProxyCommand(out, err));
+            }
+            if (type == ProbeCommand.class) {
+                return type.cast(new ProbeCommand(out, err));
             }
             if (type == SelftestCommand.class) {
                 return type.cast(new SelftestCommand(out));

@@ -111,7 +111,7 @@ class MainTest {
     @Test
     void noCommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).isEqualTo("udpecho: a command is needed: server, client, bench or proxy (see 'udpecho --help')\n");
+        assertThat(err()).isEqualTo("udpecho: a command is needed: server, client, bench, proxy or probe (see 'udpecho --help')\n");
     }
 
     @Test

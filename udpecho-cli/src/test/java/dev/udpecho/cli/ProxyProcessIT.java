@@ -117,7 +117,7 @@ class ProxyProcessIT {
 
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            List<String> samples = parsePrometheus(metrics);
+            List<String> samples = PrometheusParser.samples(metrics);
             assertThat(samples).contains(
                     "udpecho_proxy_datagrams_impaired_total{direction=up,kind=lost} 1.0",
                     "udpecho_proxy_datagrams_impaired_total{direction=down,kind=blackholed} 1.0",
@@ -195,11 +195,11 @@ class ProxyProcessIT {
             assertThat(answer).as("a new client's answer after the flood").isEqualTo("after the flood");
             long after = rssKib(proxy.pid());
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            List<String> samples = parsePrometheus(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+            List<String> samples = PrometheusParser.samples(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
-            double sessions = value(samples, "udpecho_proxy_sessions");
-            double evicted = value(samples, "udpecho_proxy_sessions_events_total{event=evicted}");
-            double opened = value(samples, "udpecho_proxy_sessions_events_total{event=opened}");
+            double sessions = PrometheusParser.value(samples, "udpecho_proxy_sessions");
+            double evicted = PrometheusParser.value(samples, "udpecho_proxy_sessions_events_total{event=evicted}");
+            double opened = PrometheusParser.value(samples, "udpecho_proxy_sessions_events_total{event=opened}");
             System.out.printf("flood: RSS %d KiB before, %d KiB after; sessions %.0f, opened %.0f, evicted %.0f%n",
                     before, after, sessions, opened, evicted);
             assertThat(sessions).as("sessions open").isLessThanOrEqualTo(10_000);
@@ -259,32 +259,6 @@ class ProxyProcessIT {
     private static HttpResponse<String> put(HttpClient http, String base, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/impairments")).timeout(Duration.ofSeconds(5))
                 .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** @return each sample as {@code name{label=value,...} value}, by Prometheus's own Python parser. */
-    private static List<String> parsePrometheus(String text) throws Exception {
-        Tools.requirePythonModule("prometheus_client", "python3-prometheus-client");
-        Process p = ChildProcesses.builder(Tools.DEBIAN_PYTHON, "-c", String.join("\n",
-                "import sys",
-                "from prometheus_client.parser import text_string_to_metric_families",
-                "for family in text_string_to_metric_families(sys.stdin.read()):",
-                "    for s in family.samples:",
-                "        labels = ','.join('%s=%s' % kv for kv in sorted(s.labels.items()))",
-                "        print(s.name + ('{' + labels + '}' if labels else '') + ' ' + repr(float(s.value)))"))
-                .redirectErrorStream(true).start();
-        try (var in = p.getOutputStream()) {
-            in.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("the parser read it: %s", out).isZero();
-        return List.of(out.split("\n"));
-    }
-
-    private static double value(List<String> samples, String name) {
-        return samples.stream().filter(s -> s.startsWith(name + " ")).findFirst()
-                .map(s -> Double.parseDouble(s.substring(name.length() + 1)))
-                .orElseThrow(() -> new AssertionError("no " + name + " in " + samples.size() + " samples"));
     }
 
     private static long rssKib(long pid) throws IOException {

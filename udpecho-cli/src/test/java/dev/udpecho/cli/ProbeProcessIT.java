@@ -1,0 +1,106 @@
+package dev.udpecho.cli;
+
+import dev.udpecho.testing.Await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code udpecho probe} as a process, against {@code udpecho server --loss 0.2} as a process, its metrics read by
+ * Prometheus's own Python parser; and bad command lines.
+ */
+@Timeout(120)
+class ProbeProcessIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void theLossOfALossyServerReadsInTheMetricsAndTheyParse() throws Exception {
+        try (UdpEchoProcess server = UdpEchoProcess.udpecho("server", "--port", "0", "--bind", "127.0.0.1",
+                "--loss", "0.2", "--seed", "3", "--quiet")) {
+            int port = Integer.parseInt(server.awaitOut("Listening on udp://127\\.0\\.0\\.1:(\\d+) \\(\\w+\\)", 30_000)
+                    .group(1));
+            try (UdpEchoProcess probe = UdpEchoProcess.udpecho("probe", "--target", "127.0.0.1:" + port,
+                    "--interval", "2ms", "--timeout", "20ms", "--metrics", "127.0.0.1:0", "--label", "node=a",
+                    "--view", "off")) {
+                probe.awaitOut("Probing 1 targets every 2 ms", 30_000);
+                String url = probe.awaitOut("Metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)", 30_000).group(1);
+                String target = "{node=a,target=127.0.0.1:" + port + "}";
+                List<String> samples = new ArrayList<>();
+                Await.until("2000 probes decided", Duration.ofSeconds(60), () -> {
+                    samples.clear();
+                    samples.addAll(parsed(url));
+                    return decided(samples, target) >= 2000;
+                });
+                double loss = 100 * PrometheusParser.value(samples, "udpecho_probe_lost_total" + target)
+                        / decided(samples, target);
+                assertThat(loss).as("loss in percent").isCloseTo(20.0, within(2.0));
+                assertThat(PrometheusParser.value(samples, "udpecho_probe_up" + target)).isEqualTo(1.0);
+                assertThat(PrometheusParser.value(samples, "udpecho_probe_targets{node=a}")).isEqualTo(1.0);
+                double answered = PrometheusParser.value(samples, "udpecho_probe_round_trip_seconds_count" + target);
+                assertThat(PrometheusParser.value(samples,
+                        "udpecho_probe_round_trip_seconds_bucket{le=+Inf,node=a,target=127.0.0.1:" + port + "}"))
+                        .isEqualTo(answered);
+                assertThat(samples.stream().filter(l -> l.startsWith("udpecho_probe_round_trip_seconds_bucket{")
+                        && l.contains("target=127.0.0.1:" + port + "}"))).as("10 µs to 10 s, 1-2.5-5, and +Inf")
+                        .hasSize(20);
+                assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url.replace("/metrics", "/healthz"))).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(probe.stdout()).as("a line as the target came up").anyMatch(l ->
+                        l.startsWith("127.0.0.1:" + port + " up"));
+
+                probe.signal("INT");
+                assertThat(probe.awaitExit(30_000)).isZero();
+                assertThat(probe.stdout()).anyMatch(l -> l.startsWith("Summary 127.0.0.1:" + port + ": sent "));
+            }
+        }
+    }
+
+    @Test
+    void badCommandLinesGetOneClearLine() throws Exception {
+        assertOneLine(2, "nothing to probe", "probe");
+        assertOneLine(2, "cannot resolve 'no-such-host.invalid'", "probe", "--target", "no-such-host.invalid:8888");
+        assertOneLine(2, "not a port", "probe", "--target", "127.0.0.1:99999");
+        assertOneLine(2, "'target' names each target already", "probe", "--target", "127.0.0.1:7",
+                "--label", "target=x");
+        assertOneLine(2, "--view", "probe", "--target", "127.0.0.1:7", "--view", "sometimes");
+        assertOneLine(2, "--targets-file", "probe", "--targets-file", "/nonexistent/targets");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertOneLine(1, "Bind failed (metrics): 127.0.0.1:" + taken.getLocalPort(), "probe", "--target",
+                    "127.0.0.1:7", "--metrics", "127.0.0.1:" + taken.getLocalPort(), "--view", "off");
+        }
+    }
+
+    private static void assertOneLine(int status, String says, String... args) throws Exception {
+        try (UdpEchoProcess p = UdpEchoProcess.udpecho(args)) {
+            assertThat(p.awaitExit(30_000)).as("exit status of %s", List.of(args)).isEqualTo(status);
+            assertThat(p.stderr()).as("stderr of %s", List.of(args)).hasSize(1);
+            assertThat(p.stderr().get(0)).contains(says);
+        }
+    }
+
+    private static double decided(List<String> samples, String target) {
+        return PrometheusParser.value(samples, "udpecho_probe_replies_total" + target)
+                + PrometheusParser.value(samples, "udpecho_probe_lost_total" + target);
+    }
+
+    private static List<String> parsed(String url) {
+        try {
+            return PrometheusParser.samples(HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        } catch (Exception e) {
+            throw new AssertionError("scraping " + url, e);
+        }
+    }
+}
