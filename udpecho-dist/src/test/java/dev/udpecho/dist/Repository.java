@@ -51,16 +51,26 @@ final class Repository {
      * @return the help text, showing the values as defaults.
      */
     static String serverHelpWith(Map<String, String> environment) {
+        return helpWith("server", environment);
+    }
+
+    /**
+     * @param command     {@code server}, {@code probe}, ...
+     * @param environment {@code UDPECHO_<OPTION>} variables, each of which must set an option of that command.
+     * @return the command's help text, showing the values as defaults.
+     */
+    static String helpWith(String command, Map<String, String> environment) {
         StringBuilder output = new StringBuilder();
-        int status = udpecho(List.of("server", "--help"), environment, output);
+        int status = udpecho(List.of(command, "--help"), environment, output);
         if (status != 0) {
-            throw new AssertionError("udpecho server --help exited " + status + " with " + environment + ": " + output);
+            throw new AssertionError("udpecho " + command + " --help exited " + status + " with " + environment + ": "
+                    + output);
         }
         for (String variable : environment.keySet()) {
             String option = "--" + variable.substring("UDPECHO_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
             if (!output.toString().contains(option + "=") && !output.toString().contains(option + "[")
                     && !output.toString().contains(option + " ")) {
-                throw new AssertionError(variable + " names no option of udpecho server: " + output);
+                throw new AssertionError(variable + " names no option of udpecho " + command + ": " + output);
             }
         }
         return output.toString();
