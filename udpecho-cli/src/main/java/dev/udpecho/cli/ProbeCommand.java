@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
         versionProvider = UdpEchoCommand.Version.class,
         description = {"Probe UDP echo servers or STAMP reflectors continuously: round trip, loss,",
             "duplicates, reordering, and whether each is up, per target. Targets come from",
-            "--target, a file, or a DNS name's A and AAAA records (a headless Service), looked",
-            "up again every --refresh. Stops on SIGINT or SIGTERM with a summary."},
+            "--target, a file, or a DNS name's A and AAAA records (a headless Service),",
+            "looked up again every --refresh. Stops on SIGINT or SIGTERM with a summary."},
         footerHeading = UdpEchoCommand.ENVIRONMENT_HEADING, footer = UdpEchoCommand.ENVIRONMENT)
 final class ProbeCommand implements Callable<Integer> {
     @Spec
