@@ -185,7 +185,8 @@ final class ProxyLoop implements Runnable {
      * @param sessionTimeout nanoseconds without a datagram after which a session is closed.
      * @param maxSessions    sessions open at most.
      * @param selector       where every socket is registered.
-     * @param notices        where refused sends are reported, at most once a second; called on this thread.
+     * @param notices        where refused sends are reported, at most once a second; called on this thread, so it
+     *                       must not block (UdpProxy hands them to a thread of their own).
      */
     ProxyLoop(List<DatagramChannel> listeners, InetSocketAddress upstream, ProtocolFamily family,
               ProxyImpairments impairments, long sessionTimeout, int maxSessions, Selector selector,

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 
 /**
@@ -52,10 +54,11 @@ public final class UdpProxy implements AutoCloseable {
     private final Selector selector;
     private final ProxyLoop loop;
     private final Thread thread;
+    private final Thread noticeThread;
     private volatile boolean closed;
 
     private UdpProxy(List<DatagramChannel> listeners, List<InetSocketAddress> addresses, InetSocketAddress upstream,
-                     Selector selector, ProxyLoop loop) {
+                     Selector selector, ProxyLoop loop, Thread noticeThread) {
         this.listeners = listeners;
         this.addresses = addresses;
         this.upstream = upstream;
@@ -63,6 +66,30 @@ public final class UdpProxy implements AutoCloseable {
         this.loop = loop;
         this.thread = new Thread(loop, "udpecho-proxy");
         thread.setDaemon(true);
+        this.noticeThread = noticeThread;
+    }
+
+    /**
+     * @return a queue for the proxy's thread to put notices in, never waiting (one that finds it full is
+     *     dropped), and {@code thread}, which hands them to {@code to}: so that a slow or blocked log never
+     *     holds up forwarding.
+     */
+    private static Consumer<String> handedOff(Consumer<String> to, Thread[] thread) {
+        BlockingQueue<String> queue = new ArrayBlockingQueue<>(64);
+        thread[0] = new Thread(() -> {
+            try {
+                while (true) {
+                    to.accept(queue.take());
+                }
+            } catch (InterruptedException e) {
+                String rest; // closed: what was told before still goes
+                while ((rest = queue.poll()) != null) {
+                    to.accept(rest);
+                }
+            }
+        }, "udpecho-proxy-notices");
+        thread[0].setDaemon(true);
+        return queue::offer;
     }
 
     /** @return a builder: set at least {@link Builder#upstream}. */
@@ -120,6 +147,12 @@ public final class UdpProxy implements AutoCloseable {
         loop.stop();
         try {
             thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        noticeThread.interrupt();
+        try {
+            noticeThread.join(1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -240,7 +273,8 @@ public final class UdpProxy implements AutoCloseable {
 
         /**
          * @param notices where refused sends and sessions that could not be opened are reported, at most one
-         *                line a second; called on the proxy's thread, so it must not block. @return this builder.
+         *                line a second; called on a thread of its own, never on the one that forwards.
+         * @return this builder.
          */
         public Builder notices(Consumer<String> notices) {
             this.notices = Objects.requireNonNull(notices, "notices");
@@ -297,9 +331,12 @@ public final class UdpProxy implements AutoCloseable {
                 }
                 throw new BindFailedException(binding != null ? binding : new InetSocketAddress(port), e);
             }
+            Thread[] noticeThread = new Thread[1];
             ProxyLoop loop = new ProxyLoop(List.copyOf(listeners), upstream, family, what,
-                    sessionTimeout.toNanos(), maxSessions, selector, notices);
-            UdpProxy proxy = new UdpProxy(List.copyOf(listeners), List.copyOf(addresses), upstream, selector, loop);
+                    sessionTimeout.toNanos(), maxSessions, selector, handedOff(notices, noticeThread));
+            UdpProxy proxy = new UdpProxy(List.copyOf(listeners), List.copyOf(addresses), upstream, selector, loop,
+                    noticeThread[0]);
+            noticeThread[0].start();
             proxy.thread.start();
             return proxy;
         }

@@ -193,6 +193,39 @@ class UdpProxyIT {
     }
 
     @Test
+    void aNoticeThatBlocksDoesNotHoldUpForwarding() throws Exception {
+        InetSocketAddress nobody;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+        java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (UdpProxy proxy = UdpProxy.builder().upstream(nobody).notices(line -> {
+            told.countDown();
+            try {
+                release.await(); // a log whose reader has stopped reading
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).start(); DatagramSocket c = client()) {
+            for (int i = 0; i < 3 && told.getCount() > 0; i++) {
+                send(c, proxy, "refused " + i);
+                int sent = i + 1;
+                Await.until("datagram " + sent + " to be in", SETTLE, () -> proxy.stats().up().received() == sent);
+            }
+            assertThat(told.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a notice was given").isTrue();
+            long before = proxy.stats().up().received();
+            for (int i = 0; i < 100; i++) {
+                send(c, proxy, "still forwarded " + i);
+            }
+            Await.until("100 more datagrams taken in while the notice blocks", SETTLE,
+                    () -> proxy.stats().up().received() == before + 100);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void badOptionsAreRefusedByName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyImpairments.parse("up-los=5%"))
                 .hasMessageContaining("up-los").hasMessageContaining("unknown impairment");
