@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code udpecho probe}: probes many UDP targets continuously, for Prometheus ({@code --metrics}) and for a
@@ -291,7 +292,9 @@ final class ProbeCommand implements Callable<Integer> {
                                 .number("lost", s.lost()).end().toString());
             }
         }
-        wasUp.keySet().retainAll(all.stream().map(ProbeStats::target).toList());
+        if (wasUp.size() > all.size()) { // a target gone: forget it (a set, not a list: thousands of targets)
+            wasUp.keySet().retainAll(all.stream().map(ProbeStats::target).collect(Collectors.toSet()));
+        }
     }
 
     private String summary(ProbeStats s) {

@@ -63,7 +63,7 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint start(InetSocketAddress address, EchoServer server) throws BindFailedException {
         Objects.requireNonNull(server, "server");
-        return start(address, new EchoServerCollector(server), new HealthHandler(server::isServing));
+        return start(address, new EchoServerCollector(server), true, new HealthHandler(server::isServing));
     }
 
     /**
@@ -74,12 +74,12 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint start(InetSocketAddress address, UdpProxy proxy) throws BindFailedException {
         Objects.requireNonNull(proxy, "proxy");
-        return start(address, new ProxyCollector(proxy), new ProxyHttpHandler(proxy));
+        return start(address, new ProxyCollector(proxy), true, new ProxyHttpHandler(proxy));
     }
 
     /**
      * @param address where to listen; port 0 picks a free one ({@link #address()} tells which).
-     * @param prober  the prober to report on.
+     * @param prober  the prober to report on: its series only, not the JVM's.
      * @param labels  the prober's own labels, on every series (e.g. {@code node=a}).
      * @return the endpoint, serving.
      * @throws BindFailedException if the address cannot be bound, naming it and the cause.
@@ -87,14 +87,18 @@ public final class MetricsEndpoint implements AutoCloseable {
     public static MetricsEndpoint start(InetSocketAddress address, Prober prober, Map<String, String> labels)
             throws BindFailedException {
         Objects.requireNonNull(prober, "prober");
-        return start(address, new ProbeCollector(prober, labels), new HealthHandler(prober::isRunning));
+        // Its own series only: the JVM's (and the management beans behind them) would add a tenth to the resident
+        // size of a prober that runs on every node, and say the same on each.
+        return start(address, new ProbeCollector(prober, labels), false, new HealthHandler(prober::isRunning));
     }
 
-    private static MetricsEndpoint start(InetSocketAddress address, MultiCollector counts, HttpHandler others)
-            throws BindFailedException {
+    private static MetricsEndpoint start(InetSocketAddress address, MultiCollector counts, boolean jvm,
+                                         HttpHandler others) throws BindFailedException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(counts);
-        JvmMetrics.builder().register(registry);
+        if (jvm) {
+            JvmMetrics.builder().register(registry);
+        }
         try {
             HTTPServer http = HTTPServer.builder()
                     .inetAddress(address.getAddress())
