@@ -29,8 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -184,16 +182,7 @@ final class ProbeCommand implements Callable<Integer> {
             }
             builder.discover(this::discover, refresh);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.onTermination(() -> {
-            stop.countDown();
-            try {
-                stopped.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Signals.Stop stop = new Signals.Stop(5_000);
         Prober prober;
         try {
             prober = builder.start();
@@ -229,7 +218,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         Map<String, Boolean> wasUp = new HashMap<>();
-        while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS) && prober.isRunning()) {
+        while (!stop.await(interval.toMillis()) && prober.isRunning()) {
             List<ProbeStats> all = prober.stats();
             if (showView) {
                 out.print(ProbeView.render(all, interval));
@@ -247,7 +236,7 @@ final class ProbeCommand implements Callable<Integer> {
             out.println(summary(s));
         }
         out.flush();
-        stopped.countDown();
+        stop.done();
         return ExitCode.OK.status();
     }
 

@@ -27,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code udpecho proxy}: forwards datagrams between any UDP client and an upstream server through a bad network
@@ -163,16 +161,7 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.onTermination(() -> {
-            stop.countDown();
-            try {
-                stopped.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Signals.Stop stop = new Signals.Stop(5_000);
         UdpProxy proxy;
         try {
             proxy = builder.start();
@@ -210,7 +199,7 @@ final class ProxyCommand implements Callable<Integer> {
         proxy.close();
         out.println(summary(proxy.stats()));
         out.flush();
-        stopped.countDown();
+        stop.done();
         return ExitCode.OK.status();
     }
 

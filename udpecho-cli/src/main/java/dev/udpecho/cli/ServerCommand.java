@@ -24,8 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code udpecho server}: the tutorial's server, answering every datagram with the prefix and its bytes.
@@ -160,13 +158,7 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        // Before the first line that says the server is up: a supervisor may stop it as soon as it reads that.
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Signals.onTermination(() -> {
-            stop.countDown();
-            awaitQuietly(stopped);
-        });
+        Signals.Stop stop = new Signals.Stop(2_000);
         ServerOutput output = new ServerOutput(logFormat, out, err);
         ServerLog log = new AsyncServerLog(out, logFormat, !quiet, AsyncServerLog.DEFAULT_CAPACITY,
                 AsyncServerLog.DEFAULT_PREVIEW_BYTES);
@@ -213,19 +205,11 @@ final class ServerCommand implements Callable<Integer> {
         }
         output.summary(server.stats());
         out.flush();
-        stopped.countDown();
+        stop.done();
         return ExitCode.OK.status();
     }
 
     private boolean given(String option) {
         return ConfigDefaults.given(spec, option);
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            latch.await(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

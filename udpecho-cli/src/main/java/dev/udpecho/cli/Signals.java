@@ -3,6 +3,8 @@ package dev.udpecho.cli;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs an action on SIGINT and SIGTERM instead of letting the JVM exit with 128 + signal, so that a server
@@ -35,6 +37,42 @@ final class Signals {
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             Runtime.getRuntime().addShutdownHook(new Thread(action, "udpecho-shutdown"));
+        }
+    }
+
+    /**
+     * A command that runs until SIGINT or SIGTERM: {@link #await} returns on one, and the signal's thread holds
+     * the JVM's exit (up to {@code hold}) until {@link #done}, so that the summary is printed before it goes.
+     * Made before the first line that says the command is up: a supervisor may stop it as soon as it reads that.
+     */
+    static final class Stop {
+        private final CountDownLatch stop = new CountDownLatch(1);
+        private final CountDownLatch stopped = new CountDownLatch(1);
+
+        Stop(long holdMillis) {
+            onTermination(() -> {
+                stop.countDown();
+                try {
+                    stopped.await(holdMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        /** Waits for the signal. */
+        void await() throws InterruptedException {
+            stop.await();
+        }
+
+        /** @return whether the signal came within {@code millis}. */
+        boolean await(long millis) throws InterruptedException {
+            return stop.await(millis, TimeUnit.MILLISECONDS);
+        }
+
+        /** Lets the JVM exit: all is said. */
+        void done() {
+            stopped.countDown();
         }
     }
 
