@@ -32,6 +32,9 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.udpecho.dist.Yamls.at;
+import static dev.udpecho.dist.Yamls.list;
+import static dev.udpecho.dist.Yamls.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,27 +63,6 @@ class KubernetesMeshTest {
                 }
             }
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        assertThat(o).isInstanceOf(Map.class);
-        return (Map<String, Object>) o;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> list(Object o) {
-        assertThat(o).isInstanceOf(List.class);
-        return (List<Object>) o;
-    }
-
-    private static Object at(Object root, Object... path) {
-        Object o = root;
-        for (Object step : path) {
-            o = step instanceof Integer ? list(o).get((Integer) step) : map(o).get(step);
-            assertThat(o).as(java.util.Arrays.toString(path) + " at " + step).isNotNull();
-        }
-        return o;
     }
 
     private static Map<String, Object> container(String name) {
