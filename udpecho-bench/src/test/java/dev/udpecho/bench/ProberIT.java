@@ -84,6 +84,47 @@ class ProberIT {
     }
 
     @Test
+    void garbageFromATargetIsCountedAndTheRealRepliesStillCount() throws Exception {
+        try (DatagramSocket liar = new DatagramSocket(0, LOOPBACK)) {
+            liar.setSoTimeout(100);
+            Thread t = new Thread(() -> {
+                byte[] buffer = new byte[2048];
+                java.util.Random random = new java.util.Random(1);
+                while (!liar.isClosed()) {
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(buffer, buffer.length);
+                    try {
+                        liar.receive(p);
+                        byte[] noise = new byte[64];
+                        random.nextBytes(noise);
+                        for (byte[] garbage : new byte[][] {new byte[0], {1, 2, 3}, noise, new byte[65_507]}) {
+                            liar.send(new java.net.DatagramPacket(garbage, garbage.length, p.getSocketAddress()));
+                        }
+                        byte[] reply = new byte[5 + p.getLength()];
+                        System.arraycopy("OK...".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, reply, 0, 5);
+                        System.arraycopy(p.getData(), 0, reply, 5, p.getLength());
+                        liar.send(new java.net.DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                    } catch (java.net.SocketTimeoutException e) {
+                        // look again whether the test is over
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "test-liar");
+            t.setDaemon(true);
+            t.start();
+            try (Prober prober = Prober.builder().target("liar", (InetSocketAddress) liar.getLocalSocketAddress())
+                    .interval(Duration.ofMillis(20)).start()) {
+                Await.until("20 replies", SETTLE, () -> only(prober).replies() >= 20);
+                ProbeStats s = only(prober);
+                assertThat(s.corrupt()).as("four bad datagrams per probe answered").isGreaterThanOrEqualTo(4 * 20);
+                assertThat(s.up()).isTrue();
+                assertThat(s.lost()).isZero();
+                assertThat(prober.isRunning()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void stampProbesAreAnsweredByAStampReflector() throws Exception {
         try (EchoServer reflector = EchoServer.builder().port(0).bind(LOOPBACK).protocol(Protocol.STAMP).start();
              Prober prober = Prober.builder().target("router", reflector.address()).protocol(Protocol.STAMP)
