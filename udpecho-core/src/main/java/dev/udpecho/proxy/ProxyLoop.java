@@ -79,6 +79,14 @@ final class ProxyLoop implements Runnable {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final PriorityQueue<Waiting> waiting = new PriorityQueue<>();
     private final ArrayDeque<Waiting> spare = new ArrayDeque<>();
+    /**
+     * Times the storage of waiting datagrams may have grown: a holder made, a copy enlarged, or one of the queues
+     * past its largest size so far (it may then grow its array). Waiting allocates nothing in between.
+     */
+    private volatile int growths;
+    private int mostWaiting;
+    private int mostHeld;
+    private int mostSpare;
     private final Flow up = new Flow(Direction.UP);
     private final Flow down = new Flow(Direction.DOWN);
     private final AtomicLongArray sessionCounts = new AtomicLongArray(S_OPEN + 1);
@@ -216,6 +224,11 @@ final class ProxyLoop implements Runnable {
     void stop() {
         running = false;
         selector.wakeup();
+    }
+
+    /** @return times the storage of waiting datagrams may have grown so far; any thread. */
+    int growths() {
+        return growths;
     }
 
     /** @return the counts so far. Any thread. */
@@ -386,9 +399,11 @@ final class ProxyLoop implements Runnable {
         for (int c = 0; c < copies; c++) {
             Waiting w = spare.poll();
             if (w == null) {
+                growths++; // before, so that a reader of both never misses it; this thread is the only writer
                 w = new Waiting();
             }
             if (w.data.length < length) {
+                growths++;
                 w.data = new byte[length];
             }
             buffer.get(0, w.data, 0, length);
@@ -398,9 +413,17 @@ final class ProxyLoop implements Runnable {
             w.notBefore = notBefore;
             w.due = due;
             w.order = order++;
+            if (waiting.size() + 1 > mostWaiting) {
+                mostWaiting = waiting.size() + 1;
+                growths++;
+            }
             waiting.add(w);
             flow.waiting++;
             if (reorder) {
+                if (flow.held.size() + 1 > mostHeld) {
+                    mostHeld = flow.held.size() + 1;
+                    growths++;
+                }
                 flow.held.add(w);
             }
         }
@@ -434,6 +457,10 @@ final class ProxyLoop implements Runnable {
             send(w.flow, w.session, sendBuffer);
             w.flow = null;
             w.session = null;
+            if (spare.size() + 1 > mostSpare) {
+                mostSpare = spare.size() + 1;
+                growths++;
+            }
             spare.add(w);
         }
     }

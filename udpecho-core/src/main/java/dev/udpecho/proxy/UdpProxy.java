@@ -117,6 +117,11 @@ public final class UdpProxy implements AutoCloseable {
         return loop.stats();
     }
 
+    /** @return times the storage of waiting datagrams may have grown so far: when waiting allocates. */
+    int waitingGrowths() {
+        return loop.growths();
+    }
+
     /** @return what is done to each direction now. */
     public ProxyImpairments impairments() {
         return loop.impairments();
