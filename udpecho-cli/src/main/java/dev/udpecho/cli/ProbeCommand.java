@@ -227,6 +227,7 @@ final class ProbeCommand implements Callable<Integer> {
             }
             out.flush();
         }
+        boolean failed = !prober.isRunning(); // it stopped by itself, and said why
         if (endpoint != null) {
             endpoint.close();
         }
@@ -237,7 +238,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         stop.done();
-        return ExitCode.OK.status();
+        return failed ? ExitCode.FAILURE.status() : ExitCode.OK.status();
     }
 
     /** The targets of the file and of DNS, now; on the prober's discovery thread. */
