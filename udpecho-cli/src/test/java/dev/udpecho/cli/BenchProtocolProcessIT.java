@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.testing.Peers;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Session-Sender packet; and tshark's TWAMP-Test dissector, which decodes a capture of a bench run against
  * udpecho's reflector without a malformed packet.
  */
+@Peers
 @Timeout(120)
 class BenchProtocolProcessIT {
     private static final String TOOLS = new File(UdpEchoProcess.home(), "udpecho-cli/src/test/resources/tools").getPath();

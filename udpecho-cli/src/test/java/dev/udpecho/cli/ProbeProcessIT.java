@@ -1,8 +1,10 @@
 package dev.udpecho.cli;
 
 import dev.udpecho.testing.Await;
+import dev.udpecho.testing.Dnsmasq;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +23,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@code udpecho probe} as a process, against {@code udpecho server --loss 0.2} as a process, its metrics read by
- * Prometheus's own Python parser; and bad command lines.
+ * Prometheus's own Python parser; its targets from a DNS server nobody on the team wrote (dnsmasq) as the records
+ * change; and bad command lines.
  */
 @Timeout(120)
 class ProbeProcessIT {
@@ -63,6 +68,37 @@ class ProbeProcessIT {
                 probe.signal("INT");
                 assertThat(probe.awaitExit(30_000)).isZero();
                 assertThat(probe.stdout()).anyMatch(l -> l.startsWith("Summary 127.0.0.1:" + port + ": sent "));
+            }
+        }
+    }
+
+    @Test
+    void targetsFromDnsComeAndGoInTheMetrics(@TempDir Path hosts) throws Exception {
+        String name = "mesh.udpecho.test";
+        Path file = hosts.resolve("mesh");
+        Files.writeString(file, "127.0.0.2 " + name + "\n");
+        try (Dnsmasq dns = Dnsmasq.startWithHosts(hosts, name, "127.0.0.2");
+             UdpEchoProcess server = UdpEchoProcess.udpecho("server", "--port", "0", "--bind", "127.0.0.1", "--quiet")) {
+            int port = Integer.parseInt(server.awaitOut("Listening on udp://127\\.0\\.0\\.1:(\\d+) \\(\\w+\\)", 30_000)
+                    .group(1));
+            try (UdpEchoProcess probe = UdpEchoProcess.udpecho("probe", "--targets-from-dns", name,
+                    "--dns-server", "127.0.0.1:" + dns.port(), "--target-port", Integer.toString(port),
+                    "--refresh", "200ms", "--interval", "50ms", "--metrics", "127.0.0.1:0", "--view", "off")) {
+                String url = probe.awaitOut("Metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)", 30_000).group(1);
+                String nobody = "udpecho_probe_up{target=127.0.0.2:" + port + "}";
+                String echo = "udpecho_probe_up{target=127.0.0.1:" + port + "}";
+                Await.until("the first record probed, nothing listening there", Duration.ofSeconds(30),
+                        () -> parsed(url).contains(nobody + " 0.0"));
+
+                Files.writeString(file, "127.0.0.2 " + name + "\n127.0.0.1 " + name + "\n");
+                Await.until("the added record probed and up", Duration.ofSeconds(30),
+                        () -> parsed(url).contains(echo + " 1.0"));
+
+                Files.writeString(file, "127.0.0.1 " + name + "\n");
+                Await.until("the removed record's series gone", Duration.ofSeconds(30), () -> {
+                    List<String> samples = parsed(url);
+                    return samples.contains(echo + " 1.0") && samples.stream().noneMatch(l -> l.contains("127.0.0.2"));
+                });
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.udpecho.cli;
 
+import dev.udpecho.testing.Peers;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and sockperf's own ping-pong and under-load clients. Bad packets of either protocol get no reply, are counted
  * by reason, and the server goes on serving.
  */
+@Peers
 @Timeout(180)
 class ProtocolProcessIT {
     private static final String SENDER = new File(UdpEchoProcess.home(),

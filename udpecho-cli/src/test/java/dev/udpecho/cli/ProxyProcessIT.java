@@ -2,6 +2,7 @@ package dev.udpecho.cli;
 
 import dev.udpecho.testing.ChildProcesses;
 import dev.udpecho.testing.Dnsmasq;
+import dev.udpecho.testing.Peers;
 import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 127.0.0.1), queried with {@code dig}; its HTTP API changed mid-run; its metrics read by Prometheus's own
  * Python parser; a flood of 10⁵ distinct clients; and bad command lines.
  */
+@Peers
 @Timeout(120)
 class ProxyProcessIT {
     private static final String NAME = "udpecho.test";
