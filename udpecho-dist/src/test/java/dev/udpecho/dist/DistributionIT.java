@@ -48,8 +48,8 @@ class DistributionIT {
                     .anyMatch(j -> j.matches("netty-transport-native-epoll-.*-linux-aarch_64\\.jar"))
                     .noneMatch(j -> j.startsWith("picocli-codegen")).allMatch(j -> j.endsWith(".jar"));
         }
-        for (String page : List.of("udpecho.1", "udpecho-server.1", "udpecho-client.1", "udpecho-proxy.1",
-                "udpecho-probe.1")) {
+        for (String page : List.of("udpecho.1", "udpecho-server.1", "udpecho-client.1", "udpecho-bench.1",
+                "udpecho-proxy.1", "udpecho-probe.1")) {
             String text = Files.readString(home.resolve("share/man/man1/" + page));
             assertThat(text).as(page).contains(".TH \"UDPECHO").contains(".SH \"SYNOPSIS\"");
         }
