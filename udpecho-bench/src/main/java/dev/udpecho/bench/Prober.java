@@ -78,6 +78,7 @@ public final class Prober implements AutoCloseable {
     private final SplittableRandom random = new SplittableRandom();
     private final Map<Target, Probed> probed = new LinkedHashMap<>();
     private final PriorityQueue<Probed> due = new PriorityQueue<>((a, b) -> Long.compare(a.next, b.next));
+    private final Consumer<SelectionKey> onKey = this::onKey;
     private volatile List<Probed> published = List.of();
     private volatile List<Target> wanted;
     private volatile boolean running = true;
@@ -150,7 +151,8 @@ public final class Prober implements AutoCloseable {
     private void run() {
         long interval = config.interval.toNanos();
         long batch = Math.min(MAX_BATCH_NANOS, interval / 200);
-        long sweepEvery = Math.max(1_000_000L, Math.min(250_000_000L, Math.min(interval, config.timeout.toNanos()) / 4));
+        long sweepEvery = Math.max(1_000_000L,
+                Math.min(250_000_000L, Math.min(interval, config.timeout.toNanos()) / 4));
         long nextSweep = System.nanoTime();
         List<Target> applied = wanted;
         try {
@@ -163,8 +165,11 @@ public final class Prober implements AutoCloseable {
                 Probed p;
                 while ((p = due.peek()) != null && p.next - (now + batch) <= 0) {
                     due.poll();
-                    p.send(now);
+                    p.send(System.nanoTime());
                     p.next += interval + (long) ((random.nextDouble() - 0.5) * 0.1 * interval);
+                    if (p.next - now <= 0) {
+                        p.next = now + interval; // after a pause (a stopped process): no burst to catch up
+                    }
                     due.add(p);
                 }
                 if (now - nextSweep >= 0) {
@@ -179,9 +184,9 @@ public final class Prober implements AutoCloseable {
                 }
                 long wait = until - System.nanoTime();
                 if (wait <= 0) {
-                    selector.selectNow(this::onKey);
+                    selector.selectNow(onKey);
                 } else {
-                    selector.select(this::onKey, Math.max(1, (wait + 999_999) / 1_000_000));
+                    selector.select(onKey, Math.max(1, (wait + 999_999) / 1_000_000));
                 }
             }
         } catch (IOException | RuntimeException e) {
