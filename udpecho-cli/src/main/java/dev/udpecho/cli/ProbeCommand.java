@@ -218,7 +218,8 @@ final class ProbeCommand implements Callable<Integer> {
         }
         out.flush();
         Map<String, Boolean> wasUp = new HashMap<>();
-        while (!stop.await(interval.toMillis()) && prober.isRunning()) {
+        long refreshMillis = Math.max(100, interval.toMillis()); // every interval, but no screen is read faster
+        while (!stop.await(refreshMillis) && prober.isRunning()) {
             List<ProbeStats> all = prober.stats();
             if (showView) {
                 out.print(ProbeView.render(all, interval));
