@@ -167,6 +167,23 @@ class ProberIT {
     }
 
     @Test
+    void aFailedLookupKeepsTheTargetsItFoundAndIsCounted() throws Exception {
+        try (EchoServer server = EchoServer.builder().port(0).bind(LOOPBACK).start()) {
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            try (Prober prober = Prober.builder().interval(Duration.ofMillis(20)).discover(() -> {
+                if (asked.incrementAndGet() == 1) {
+                    return List.of(new Prober.Target("found", server.address()));
+                }
+                throw new javax.naming.CommunicationException("the DNS server did not answer");
+            }, Duration.ofMillis(50)).start()) {
+                Await.until("3 failed lookups", SETTLE, () -> prober.discoveryErrors() >= 3);
+                assertThat(names(prober)).as("what the first lookup found stays").containsExactly("found");
+                Await.until("still probed", SETTLE, () -> prober.stats().get(0).replies() >= 5);
+            }
+        }
+    }
+
+    @Test
     void targetsAreReadFromAFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("targets");
         Files.writeString(file, "# mesh\n127.0.0.1:8888\n\nlocalhost   # the default port\n[::1]:9000\n");
