@@ -1,6 +1,6 @@
 package dev.udpecho.cli;
 
-import dev.udpecho.testing.Await;
+import dev.udpecho.metrics.PrometheusText;
 import dev.udpecho.testing.Dnsmasq;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,12 +41,10 @@ class ProbeProcessIT {
                 probe.awaitOut("Probing 1 targets every 2 ms", 30_000);
                 String url = probe.awaitOut("Metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)", 30_000).group(1);
                 String target = "{node=a,target=127.0.0.1:" + port + "}";
-                List<String> samples = new ArrayList<>();
-                Await.until("2000 probes decided", Duration.ofSeconds(60), () -> {
-                    samples.clear();
-                    samples.addAll(parsed(url));
-                    return decided(samples, target) >= 2000;
-                });
+                String written = "{node=\"a\",target=\"127.0.0.1:" + port + "\"}";
+                PrometheusText scraped = PrometheusText.scrapeUntil(url, t -> t.value("udpecho_probe_replies_total"
+                        + written) + t.value("udpecho_probe_lost_total" + written) >= 2000, Duration.ofSeconds(60));
+                List<String> samples = PrometheusParser.samples(scraped.text());
                 double loss = 100 * PrometheusParser.value(samples, "udpecho_probe_lost_total" + target)
                         / decided(samples, target);
                 assertThat(loss).as("loss in percent").isCloseTo(20.0, within(2.0));
@@ -85,20 +82,23 @@ class ProbeProcessIT {
                     "--dns-server", "127.0.0.1:" + dns.port(), "--target-port", Integer.toString(port),
                     "--refresh", "200ms", "--interval", "50ms", "--metrics", "127.0.0.1:0", "--view", "off")) {
                 String url = probe.awaitOut("Metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)", 30_000).group(1);
-                String nobody = "udpecho_probe_up{target=127.0.0.2:" + port + "}";
-                String echo = "udpecho_probe_up{target=127.0.0.1:" + port + "}";
-                Await.until("the first record probed, nothing listening there", Duration.ofSeconds(30),
-                        () -> parsed(url).contains(nobody + " 0.0"));
+                String nobody = "udpecho_probe_up{target=\"127.0.0.2:" + port + "\"}";
+                String echo = "udpecho_probe_up{target=\"127.0.0.1:" + port + "\"}";
+                assertThat(PrometheusText.scrapeUntil(url, t -> t.samples().getOrDefault(nobody, -1.0) == 0,
+                        Duration.ofSeconds(30)).samples()).as("the first record probed, nothing listening there")
+                        .containsEntry(nobody, 0.0);
 
                 Files.writeString(file, "127.0.0.2 " + name + "\n127.0.0.1 " + name + "\n");
-                Await.until("the added record probed and up", Duration.ofSeconds(30),
-                        () -> parsed(url).contains(echo + " 1.0"));
+                assertThat(PrometheusText.scrapeUntil(url, t -> t.samples().getOrDefault(echo, -1.0) == 1,
+                        Duration.ofSeconds(30)).samples()).as("the added record probed and up")
+                        .containsEntry(echo, 1.0);
 
                 Files.writeString(file, "127.0.0.1 " + name + "\n");
-                Await.until("the removed record's series gone", Duration.ofSeconds(30), () -> {
-                    List<String> samples = parsed(url);
-                    return samples.contains(echo + " 1.0") && samples.stream().noneMatch(l -> l.contains("127.0.0.2"));
-                });
+                PrometheusText gone = PrometheusText.scrapeUntil(url, t -> !t.text().contains("127.0.0.2"),
+                        Duration.ofSeconds(30));
+                assertThat(gone.text()).as("the removed record's series gone").doesNotContain("127.0.0.2");
+                assertThat(PrometheusParser.samples(gone.text()))
+                        .contains("udpecho_probe_up{target=127.0.0.1:" + port + "} 1.0");
             }
         }
     }
@@ -131,12 +131,5 @@ class ProbeProcessIT {
                 + PrometheusParser.value(samples, "udpecho_probe_lost_total" + target);
     }
 
-    private static List<String> parsed(String url) {
-        try {
-            return PrometheusParser.samples(HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
-        } catch (Exception e) {
-            throw new AssertionError("scraping " + url, e);
-        }
-    }
+
 }
