@@ -118,10 +118,8 @@ final class ProbeCommand implements Callable<Integer> {
                     + " minute): auto shows it when output is a terminal (default: ${DEFAULT-VALUE}).")
     String view;
 
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            converter = Converters.LogFormatName.class,
-            description = "text, or json: one JSON object per line, for log collectors (default: ${DEFAULT-VALUE}).")
-    LogFormat logFormat;
+    @picocli.CommandLine.Mixin
+    LogFormatOption log;
 
     @picocli.CommandLine.Mixin
     ConfigOption config;
@@ -187,7 +185,7 @@ final class ProbeCommand implements Callable<Integer> {
         try {
             prober = builder.start();
         } catch (IOException e) {
-            err.println(logFormat == LogFormat.TEXT ? e.getMessage()
+            err.println(log.format == LogFormat.TEXT ? e.getMessage()
                     : json("ERROR", "probe_failed").string("message", e.getMessage()).end().toString());
             return ExitCode.FAILURE.status();
         } catch (IllegalArgumentException e) {
@@ -199,7 +197,7 @@ final class ProbeCommand implements Callable<Integer> {
                 endpoint = MetricsEndpoint.start(metrics, prober, own);
             } catch (BindFailedException e) {
                 prober.close();
-                err.println(logFormat == LogFormat.TEXT ? "Bind failed (metrics): " + e.getMessage()
+                err.println(log.format == LogFormat.TEXT ? "Bind failed (metrics): " + e.getMessage()
                         : json("ERROR", "bind_failed").string("message", e.getMessage()).end().toString());
                 return ExitCode.FAILURE.status();
             } catch (IllegalArgumentException e) {
@@ -208,12 +206,12 @@ final class ProbeCommand implements Callable<Integer> {
             }
         }
         String every = interval.toMillis() + " ms";
-        out.println(logFormat == LogFormat.TEXT ? "Probing " + prober.stats().size() + " targets every " + every
+        out.println(log.format == LogFormat.TEXT ? "Probing " + prober.stats().size() + " targets every " + every
                 : json("INFO", "probe_started").number("targets", prober.stats().size())
                         .number("interval_ms", interval.toMillis()).end().toString());
         if (endpoint != null) {
             String url = "http://" + Addresses.format(endpoint.address()) + MetricsEndpoint.METRICS_PATH;
-            out.println(logFormat == LogFormat.TEXT ? "Metrics on " + url
+            out.println(log.format == LogFormat.TEXT ? "Metrics on " + url
                     : json("INFO", "metrics_listening").string("address", url).end().toString());
         }
         out.flush();
@@ -276,7 +274,7 @@ final class ProbeCommand implements Callable<Integer> {
         for (ProbeStats s : all) {
             Boolean before = wasUp.put(s.target(), s.up());
             if (before != null && before != s.up() || before == null && s.up()) {
-                out.println(logFormat == LogFormat.TEXT ? s.target() + (s.up() ? " up" : " down")
+                out.println(log.format == LogFormat.TEXT ? s.target() + (s.up() ? " up" : " down")
                         + " (sent " + s.sent() + ", replies " + s.replies() + ", lost " + s.lost() + ")"
                         : json(s.up() ? "INFO" : "WARN", s.up() ? "target_up" : "target_down")
                                 .string("target", s.target()).number("sent", s.sent()).number("replies", s.replies())
@@ -289,7 +287,7 @@ final class ProbeCommand implements Callable<Integer> {
     }
 
     private String summary(ProbeStats s) {
-        if (logFormat == LogFormat.JSON) {
+        if (log.format == LogFormat.JSON) {
             return json("INFO", "summary").string("target", s.target()).number("sent", s.sent())
                     .number("replies", s.replies()).number("lost", s.lost()).number("late", s.late())
                     .number("duplicated", s.duplicated()).number("reordered", s.reordered())
@@ -301,7 +299,7 @@ final class ProbeCommand implements Callable<Integer> {
     }
 
     private void notice(String text) {
-        err.println(logFormat == LogFormat.TEXT ? text
+        err.println(log.format == LogFormat.TEXT ? text
                 : json("WARN", "probe_notice").string("message", text).end().toString());
     }
 

@@ -75,10 +75,8 @@ final class ProxyCommand implements Callable<Integer> {
                     + " port 0 picks a free one (default: off).")
     InetSocketAddress metrics;
 
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            converter = Converters.LogFormatName.class,
-            description = "text, or json: one JSON object per line, for log collectors (default: ${DEFAULT-VALUE}).")
-    LogFormat logFormat;
+    @picocli.CommandLine.Mixin
+    LogFormatOption log;
 
     @picocli.CommandLine.Mixin
     ConfigOption config;
@@ -182,12 +180,12 @@ final class ProxyCommand implements Callable<Integer> {
         for (InetSocketAddress address : proxy.addresses()) {
             String from = "udp://" + Addresses.format(address);
             String to = "udp://" + Addresses.format(proxy.upstream());
-            out.println(logFormat == LogFormat.TEXT ? "Proxy on " + from + " to " + to
+            out.println(log.format == LogFormat.TEXT ? "Proxy on " + from + " to " + to
                     : json("INFO", "proxy_listening").string("address", from).string("upstream", to).end().toString());
         }
         if (endpoint != null) {
             String url = "http://" + Addresses.format(endpoint.address());
-            out.println(logFormat == LogFormat.TEXT ? "Metrics on " + url + "/metrics, impairments at " + url
+            out.println(log.format == LogFormat.TEXT ? "Metrics on " + url + "/metrics, impairments at " + url
                     + MetricsEndpoint.IMPAIRMENTS_PATH
                     : json("INFO", "metrics_listening").string("address", url + "/metrics").end().toString());
         }
@@ -204,7 +202,7 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private String summary(ProxyStats stats) {
-        if (logFormat == LogFormat.JSON) {
+        if (log.format == LogFormat.JSON) {
             JsonLine json = json("INFO", "summary");
             for (Direction d : Direction.values()) {
                 FlowStats f = stats.of(d);
@@ -249,12 +247,12 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private void notice(String text) {
-        err.println(logFormat == LogFormat.TEXT ? text
+        err.println(log.format == LogFormat.TEXT ? text
                 : json("WARN", "proxy_notice").string("message", text).end().toString());
     }
 
     private void failed(String text) {
-        err.println(logFormat == LogFormat.TEXT ? text
+        err.println(log.format == LogFormat.TEXT ? text
                 : json("ERROR", "bind_failed").string("message", text).end().toString());
     }
 
