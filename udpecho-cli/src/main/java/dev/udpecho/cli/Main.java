@@ -15,8 +15,21 @@ public final class Main {
     private Main() {
     }
 
-    /** @param args the command line. */
+    /** Netty's property for how many of its buffers it follows to report leaks. */
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
+    /**
+     * The process's entry: Netty's leak detection is off unless {@code -Dio.netty.leakDetection.level} says
+     * otherwise. By default Netty follows one buffer in 128 with a stack trace at each use, and the epoll
+     * server's batched reads and writes make those traces a measurable part of its cost per reply
+     * (docs/BENCHMARKS.md); the tests run the same paths with Netty's default.
+     *
+     * @param args the command line.
+     */
     public static void main(String[] args) {
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            System.setProperty(LEAK_DETECTION, "disabled");
+        }
         System.exit(run(args, System.in, utf8(System.out), utf8(System.err)));
     }
 

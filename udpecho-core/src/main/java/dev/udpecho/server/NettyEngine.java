@@ -37,9 +37,13 @@ final class NettyEngine implements Engine {
 
     /** Bytes of replies that may wait for the socket; past that, replies are dropped and counted. */
     static final int MAX_PENDING_BYTES = 4 << 20;
-    /** Datagrams per recvmmsg on epoll: 16 slots of 64 KiB, so that none is ever cut. */
-    private static final int RECVMMSG_BATCH = 16;
-    /** Most datagrams read per wake-up before the replies are flushed. */
+    /**
+     * Datagrams per recvmmsg on epoll: 32 slots of 64 KiB, so that none is ever cut. The 2 MiB come from
+     * Netty's pool; 64 slots would be 4 MiB, one whole chunk of the pool per read, and cost a third more per
+     * reply (docs/BENCHMARKS.md).
+     */
+    private static final int RECVMMSG_BATCH = 32;
+    /** Most datagrams read per wake-up on NIO before the replies are flushed. */
     private static final int READ_BATCH = 64;
 
     private final ServerConfig config;
@@ -99,15 +103,22 @@ final class NettyEngine implements Engine {
     }
 
     /**
-     * The fixed allocator reads one datagram per wake-up unless told otherwise: a system call wasted per datagram.
-     * Read up to {@link #READ_BATCH} per wake-up, as the channel's own default allocator would. Epoll reads them
-     * with one recvmmsg into a buffer of room for {@link #RECVMMSG_BATCH} whole datagrams (Netty cuts it into one
-     * slot per datagram of {@code MAX_DATAGRAM_PAYLOAD_SIZE}); NIO reads one per call whatever the buffer.
+     * How a channel reads. NIO reads one datagram per call whatever the buffer; the fixed allocator would stop
+     * after one per wake-up, a system call wasted per datagram, so NIO reads up to {@link #READ_BATCH} per
+     * wake-up, as the channel's own default allocator would.
+     *
+     * <p>Epoll reads with one recvmmsg into room for {@link #RECVMMSG_BATCH} whole datagrams (Netty cuts the
+     * buffer into one slot per datagram of {@code MAX_DATAGRAM_PAYLOAD_SIZE}), and reads once per wake-up: the
+     * replies go out (one sendmmsg) before the next read. Netty's epoll otherwise reads until the socket is empty,
+     * and a server faster than its peers then reads one or two datagrams per call as they come in, 17 calls per
+     * wake-up, while the replies to the first wait for the last (measured: 1.7 datagrams per recvmmsg). A read
+     * that filled every slot may have left more: Netty reads again at once, without waiting for epoll.
      */
     private static FixedRecvByteBufAllocator receiveAllocator(Transport transport) {
-        int datagrams = transport == Transport.EPOLL ? RECVMMSG_BATCH : 1;
+        boolean epoll = transport == Transport.EPOLL;
+        int datagrams = epoll ? RECVMMSG_BATCH : 1;
         return (FixedRecvByteBufAllocator) new FixedRecvByteBufAllocator(datagrams * DatagramLimits.RECEIVE_BUFFER_SIZE)
-                .maxMessagesPerRead(READ_BATCH);
+                .maxMessagesPerRead(epoll ? 1 : READ_BATCH);
     }
 
     private Channel register(InetAddress address) {

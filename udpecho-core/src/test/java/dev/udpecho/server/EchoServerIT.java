@@ -170,6 +170,33 @@ public class EchoServerIT {
         }
     }
 
+    /**
+     * Bursts of several read batches at once (epoll reads 32 datagrams per wake-up and must come back for the
+     * rest without waiting for another datagram), answered in full and in order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.udpecho.testing.Loopback#transports")
+    void burstsLongerThanAReadAreAnsweredInFull(Transport transport) throws Exception {
+        int bursts = 5;
+        int perBurst = 100;
+        try (EchoServer server = start(transport); DatagramSocket client = Loopback.socket("127.0.0.1", 3000)) {
+            InetSocketAddress to = target(server, "127.0.0.1");
+            for (int b = 0; b < bursts; b++) {
+                for (int i = 0; i < perBurst; i++) {
+                    send(client, ("burst " + b + " datagram " + i).getBytes(StandardCharsets.US_ASCII), to);
+                }
+                for (int i = 0; i < perBurst; i++) {
+                    byte[] reply = receive(client);
+                    assertThat(reply).as("reply %d of burst %d", i, b).isNotNull();
+                    assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("OK...burst " + b + " datagram " + i);
+                }
+            }
+            ServerStats stats = settled(server, bursts * perBurst);
+            assertThat(stats.received()).isEqualTo(bursts * perBurst);
+            assertThat(stats.droppedTotal()).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.udpecho.testing.Loopback#transports")
     void clientsThatVanishDoNotDisturbOthers(Transport transport) throws Exception {
