@@ -11,6 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,6 +178,31 @@ class BenchRunIT {
                     BenchMode.WINDOW, Duration.ofMillis(200), 64, 4, 0, Duration.ZERO, Duration.ofMillis(100), io);
             Tally ok = BenchRun.run(right, i -> { }).tally();
             assertThat(ok.received()).isEqualTo(ok.sent()).isPositive();
+        }
+    }
+
+    /**
+     * The bench sends its window as one batch, segmented where the kernel can: what arrives is still one
+     * datagram per request, each of the size asked for, read one at a time by a plain JDK socket.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aBatchArrivesAsSeparateDatagramsOfTheSizeAskedFor(Transport io) throws Exception {
+        try (DatagramChannel peer = DatagramChannel.open()) {
+            peer.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+            peer.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            Tally t = BenchRun.run(Benches.window(port, 64, Duration.ofMillis(250), Duration.ofMillis(100), io),
+                    i -> { }).tally();
+            assertThat(t.sent()).as("the window, then again at each timeout").isBetween(64L, 256L);
+            peer.configureBlocking(false);
+            ByteBuffer buffer = ByteBuffer.allocate(65_536);
+            List<Integer> sizes = new ArrayList<>();
+            while (peer.receive(buffer.clear()) != null && sizes.size() <= t.sent()) {
+                sizes.add(buffer.position());
+            }
+            assertThat(sizes).as("one datagram per request").hasSize((int) t.sent());
+            assertThat(sizes).containsOnly(64);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.udpecho.server;
 
+import dev.udpecho.nativeio.NativeSocket;
+
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -12,10 +14,9 @@ import java.util.List;
 interface Engine extends AutoCloseable {
     /**
      * Whether a batch's consecutive replies to one peer of one size go as one segmented send (UDP_SEGMENT) where
-     * the kernel can, on the native and epoll transports: on by default; {@code -Dudpecho.segmentation=false}
-     * sends one datagram per reply, to compare (docs/BENCHMARKS.md).
+     * the kernel can, on the native and epoll transports ({@link NativeSocket#SEGMENT_BY_DEFAULT}).
      */
-    boolean SEGMENTATION = !"false".equals(System.getProperty("udpecho.segmentation"));
+    boolean SEGMENTATION = NativeSocket.SEGMENT_BY_DEFAULT;
 
     /**
      * @param port the port for every socket; 0 lets the first pick one and the others take the same.
