@@ -18,6 +18,10 @@ usage: bench/compare.sh [options]
   --mode M               throughput (replies per second) or pingpong (round-trip time) (default throughput)
   --cpus S,C             CPU for the server and for the client (default 0,1); the same CPU for both
                          takes the cost of waking another CPU out of a round trip
+  --client COMMAND       another load client in throughput mode, e.g. udpecho bench through
+                         bench/udpecho-line.sh (see compare-clients.sh); it gets --host --port --size
+                         --duration --warmup --window appended and must print the C client's line.
+                         For when the C client is the limit and a cheaper client shows the servers' headroom
   --define NAME=COMMAND  add or replace a server; COMMAND must bind port 0 and print its port as
                          "Listening on udp://ADDR:PORT" (or "port PORT"); it runs from the repository root
                          with its output in a log file. Repeatable.
@@ -51,7 +55,7 @@ declare -A defs=(
   [python]='python3 udpecho-cli/src/test/resources/tutorial/server.py 0 >/dev/null'
 )
 
-servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1
+servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1 client=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) need "$@"; servers="$2"; shift 2 ;;
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
     --window) need "$@"; window="$2"; shift 2 ;;
     --mode) need "$@"; mode="$2"; shift 2 ;;
     --cpus) need "$@"; cpus="$2"; shift 2 ;;
+    --client) need "$@"; client="$2"; shift 2 ;;
     --define)
       need "$@"
       [[ "$2" =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || die "invalid --define '$2' (expected NAME=COMMAND)"
@@ -103,8 +108,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-client_args=(--host 127.0.0.1 --size "$size" --duration "$duration" --warmup "$warmup" --mode "$mode")
+client_args=(--host 127.0.0.1 --size "$size" --duration "$duration" --warmup "$warmup")
 if [ "$mode" = throughput ]; then client_args+=(--window "$window"); fi
+if [ -z "$client" ]; then
+  client='bench/target/echo-client'
+  client_args+=(--mode "$mode")
+elif [ "$mode" != throughput ]; then
+  die "--client works in throughput mode only"
+fi
 ticks_per_s="$(getconf CLK_TCK)"
 results="$work/results" # lines: round name server_cpu_pct machine_cpu_pct client-result-line
 : >"$results"
@@ -115,13 +126,15 @@ echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(grep -m1 'model name' /
 echo "# mode $mode, size $size B$([ "$mode" = throughput ] && echo ", window $window"), server on CPU $server_cpu," \
      "client on CPU $client_cpu, $rounds rounds of ${warmup} s warmup + ${duration} s measured per server;" \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# client: $client"
 for round in $(seq "$rounds"); do
   for name in "${names[@]}"; do
     log="$work/$name.log"
     taskset -c "$server_cpu" bash -c "exec ${defs[$name]}" >"$log" 2>&1 &
     server_pid=$!
     port="$(wait_port "server '$name'" "$log" "$server_pid")"
-    taskset -c "$client_cpu" bench/target/echo-client --port "$port" "${client_args[@]}" >"$work/client.out" &
+    taskset -c "$client_cpu" bash -c "exec $client \"\$@\"" client --port "$port" "${client_args[@]}" \
+      >"$work/client.out" 2>"$work/client.err" &
     client_pid=$!
     sleep "$warmup"
     t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
@@ -130,8 +143,11 @@ for round in $(seq "$rounds"); do
     client_pid=''
     stop_server
     rm -f "$log"
-    line="$(cat "$work/client.out")"
-    [ -n "$line" ] || line='rate_rps=0 failed=1'
+    line="$(tail -n1 "$work/client.out")"
+    if [ -z "$line" ]; then
+      line='rate_rps=0 failed=1'
+      sed 's/^/# client error: /' "$work/client.err" >&2
+    fi
     ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
     server_pct=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
     machine_pct=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
