@@ -10,6 +10,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -56,6 +57,9 @@ final class NettyEngine implements Engine {
     private final List<InetAddress> locals = new ArrayList<>();
     /** One per channel, in channel order. */
     private final List<ServerCounters> counters = new ArrayList<>();
+    /** Epoll's read buffers, one per channel. */
+    private final ReceiveBuffers receiveBuffers =
+            new ReceiveBuffers(RECVMMSG_BATCH * DatagramLimits.RECEIVE_BUFFER_SIZE);
     private volatile boolean closed;
 
     NettyEngine(ServerConfig config, List<InetAddress> addresses, Responders responders) {
@@ -112,13 +116,14 @@ final class NettyEngine implements Engine {
      * replies go out (one sendmmsg) before the next read. Netty's epoll otherwise reads until the socket is empty,
      * and a server faster than its peers then reads one or two datagrams per call as they come in, 17 calls per
      * wake-up, while the replies to the first wait for the last (measured: 1.7 datagrams per recvmmsg). A read
-     * that filled every slot may have left more: Netty reads again at once, without waiting for epoll.
+     * that filled every slot may have left more: Netty reads again at once, without waiting for epoll. Each
+     * channel reads into a buffer of its own ({@link ReceiveBuffers}).
      */
-    private static FixedRecvByteBufAllocator receiveAllocator(Transport transport) {
-        boolean epoll = transport == Transport.EPOLL;
-        int datagrams = epoll ? RECVMMSG_BATCH : 1;
-        return (FixedRecvByteBufAllocator) new FixedRecvByteBufAllocator(datagrams * DatagramLimits.RECEIVE_BUFFER_SIZE)
-                .maxMessagesPerRead(epoll ? 1 : READ_BATCH);
+    private RecvByteBufAllocator receiveAllocator(Transport transport) {
+        if (transport == Transport.EPOLL) {
+            return receiveBuffers;
+        }
+        return new FixedRecvByteBufAllocator(DatagramLimits.RECEIVE_BUFFER_SIZE).maxMessagesPerRead(READ_BATCH);
     }
 
     private Channel register(InetAddress address) {
@@ -259,5 +264,8 @@ final class NettyEngine implements Engine {
             c.close();
         }
         group.shutdownGracefully(0, 500, TimeUnit.MILLISECONDS).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        if (group.isTerminated()) {
+            receiveBuffers.release(); // else a loop may still read into them: left to the pool's finalizer
+        }
     }
 }
