@@ -136,11 +136,7 @@ for round in $(seq "$rounds"); do
     taskset -c "$client_cpu" bash -c "exec $client \"\$@\"" client --port "$port" "${client_args[@]}" \
       >"$work/client.out" 2>"$work/client.err" &
     client_pid=$!
-    sleep "$warmup"
-    t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
-    wait "$client_pid" || true # no reply at all still prints its line
-    t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" s1="$(date +%s%N)"
-    client_pid=''
+    measure_cpu "$(date +%s%N)"
     stop_server
     rm -f "$log"
     line="$(tail -n1 "$work/client.out")"
@@ -148,9 +144,6 @@ for round in $(seq "$rounds"); do
       line='rate_rps=0 failed=1'
       sed 's/^/# client error: /' "$work/client.err" >&2
     fi
-    ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
-    server_pct=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
-    machine_pct=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
     echo "$round $name $server_pct $machine_pct $line" >>"$results"
     echo "# round $round $name: ${line%% sent=*}" >&2
   done

@@ -45,6 +45,12 @@ END {
                ratio(median(n, "rate_rps"), median(ref, "rate_rps")), median(n, "client_cpu_pct"),
                median(n, "client_us"), median(n, "server_cpu_pct"), median(n, "other_cpu_pct"), lost
     }
+    printf "\nPer round: replies per second / %s's in the same round, the median of the rounds; and in how many\n", ref
+    printf "rounds the client reached %s's rate or more\n", ref
+    for (s = 2; s <= count; s++) {
+        r = round_ratio(names[s], ref, "rate_rps")
+        printf "%-16s %6s   %d of %d rounds\n", names[s], r, above, paired
+    }
     printf "\nRaw results (round, client, server CPU%%, whole machine CPU%% while measured, the client's line)\n"
     for (l = 1; l <= NR; l++) { print lines[l] }
 }

@@ -54,6 +54,14 @@ END {
                    median(n, "client_cpu_pct"), median(n, "other_cpu_pct"), lost,
                    ratio(median(n, "rate_rps"), median(ref, "rate_rps")), ratio(median(n, "server_us"), median(ref, "server_us"))
         }
+        printf "\nPer round: rate and cost / %s's in the same round, the median of the rounds; and in how many rounds\n", ref
+        printf "the server reached %s's rate or more, and cost as much or more per reply\n", ref
+        printf "%-16s %9s %9s %14s %14s\n", "server", "rate", "cost", "rate >= " ref, "cost >= " ref
+        for (s = 2; s <= count; s++) {
+            r = round_ratio(names[s], ref, "rate_rps"); ra = above
+            c = round_ratio(names[s], ref, "server_us")
+            printf "%-16s %9s %9s %14s %14s\n", names[s], r, c, ra " of " paired, above " of " paired
+        }
     } else {
         per_round("Round-trip time p50 (us)", "rtt_p50_us", "%.1f")
         per_round("Round-trip time p99 (us)", "rtt_p99_us", "%.1f")
