@@ -18,6 +18,8 @@ usage: bench/compare.sh [options]
   --mode M               throughput (replies per second) or pingpong (round-trip time) (default throughput)
   --cpus S,C             CPU for the server and for the client (default 0,1); the same CPU for both
                          takes the cost of waking another CPU out of a round trip
+  --host ADDR            where the client sends (default 127.0.0.1); with --client and --define, a server
+                         and a client in network namespaces of one's own (bench/gro.sh)
   --client COMMAND       another load client in throughput mode, e.g. udpecho bench through
                          bench/udpecho-line.sh (see compare-clients.sh); it gets --host --port --size
                          --duration --warmup --window appended and must print the C client's line.
@@ -55,7 +57,7 @@ declare -A defs=(
   [python]='python3 udpecho-cli/src/test/resources/tutorial/server.py 0 >/dev/null'
 )
 
-servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1 client=''
+servers='c udpecho' rounds=5 duration=5 warmup=3 size=64 window=64 mode=throughput cpus=0,1 client='' host=127.0.0.1
 while [ $# -gt 0 ]; do
   case "$1" in
     --servers) need "$@"; servers="$2"; shift 2 ;;
@@ -67,6 +69,7 @@ while [ $# -gt 0 ]; do
     --mode) need "$@"; mode="$2"; shift 2 ;;
     --cpus) need "$@"; cpus="$2"; shift 2 ;;
     --client) need "$@"; client="$2"; shift 2 ;;
+    --host) need "$@"; host="$2"; shift 2 ;;
     --define)
       need "$@"
       [[ "$2" =~ ^([a-z0-9][a-z0-9._-]*)=(.+)$ ]] || die "invalid --define '$2' (expected NAME=COMMAND)"
@@ -108,7 +111,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-client_args=(--host 127.0.0.1 --size "$size" --duration "$duration" --warmup "$warmup")
+client_args=(--host "$host" --size "$size" --duration "$duration" --warmup "$warmup")
 if [ "$mode" = throughput ]; then client_args+=(--window "$window"); fi
 if [ -z "$client" ]; then
   client='bench/target/echo-client'
