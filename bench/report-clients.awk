@@ -13,6 +13,8 @@
     val[$2, $1, "server_cpu_pct"] = $3
     # Client CPU time per reply: what each datagram costs the client, whichever side sets the pace.
     if (val[$2, $1, "rate_rps"] > 0) { val[$2, $1, "client_us"] = val[$2, $1, "client_cpu_pct"] * 1e4 / val[$2, $1, "rate_rps"] }
+    # Server CPU time per reply: whether a client's traffic costs the server more per datagram.
+    if (val[$2, $1, "rate_rps"] > 0) { val[$2, $1, "server_us"] = $3 * 1e4 / val[$2, $1, "rate_rps"] }
     other = $4 - $3 - val[$2, $1, "client_cpu_pct"]
     val[$2, $1, "other_cpu_pct"] = other > 0 ? other : 0
 }
@@ -34,22 +36,25 @@ END {
         }
         printf "\n"
     }
-    printf "\nMedians; 'rate vs %s' = replies per second / %s's; 'us/reply' = client CPU time per reply\n", ref, ref
-    printf "%-16s %10s %11s %11s %8s %11s %10s %8s\n", "client", "replies/s", "rate vs " ref, "client CPU%",
-           "us/reply", "server CPU%", "other CPU%", "lost"
+    printf "\nMedians; 'rate vs %s' = replies per second / %s's; 'us/reply' = client CPU time per reply;\n", ref, ref
+    printf "'server us' = server CPU time per reply\n"
+    printf "%-16s %10s %11s %11s %8s %11s %9s %10s %8s\n", "client", "replies/s", "rate vs " ref, "client CPU%",
+           "us/reply", "server CPU%", "server us", "other CPU%", "lost"
     for (s = 1; s <= count; s++) {
         n = names[s]
         lost = 0
         for (i = 1; i <= rounds; i++) { lost += val[n, i, "lost"] }
-        printf "%-16s %10.0f %11s %11.0f %8.2f %11.0f %10.0f %8d\n", n, median(n, "rate_rps"),
+        printf "%-16s %10.0f %11s %11.0f %8.2f %11.0f %9.2f %10.0f %8d\n", n, median(n, "rate_rps"),
                ratio(median(n, "rate_rps"), median(ref, "rate_rps")), median(n, "client_cpu_pct"),
-               median(n, "client_us"), median(n, "server_cpu_pct"), median(n, "other_cpu_pct"), lost
+               median(n, "client_us"), median(n, "server_cpu_pct"), median(n, "server_us"), median(n, "other_cpu_pct"), lost
     }
-    printf "\nPer round: replies per second / %s's in the same round, the median of the rounds; and in how many\n", ref
-    printf "rounds the client reached %s's rate or more\n", ref
+    printf "\nPer round: rate and server CPU per reply / %s's in the same round, the median of the rounds; and in\n", ref
+    printf "how many rounds the client reached %s's rate or more, and cost the server as much or more per reply\n", ref
+    printf "%-16s %9s %9s %14s %14s\n", "client", "rate", "server us", "rate >= " ref, "server >= " ref
     for (s = 2; s <= count; s++) {
-        r = round_ratio(names[s], ref, "rate_rps")
-        printf "%-16s %6s   %d of %d rounds\n", names[s], r, above, paired
+        r = round_ratio(names[s], ref, "rate_rps"); ra = above
+        c = round_ratio(names[s], ref, "server_us")
+        printf "%-16s %9s %9s %14s %14s\n", names[s], r, c, ra " of " paired, above " of " paired
     }
     printf "\nRaw results (round, client, server CPU%%, whole machine CPU%% while measured, the client's line)\n"
     for (l = 1; l <= NR; l++) { print lines[l] }
