@@ -44,24 +44,33 @@
 #define D_SOURCE 32      /* 16 bytes: source address (4 used for IPv4) */
 #define D_LOCAL 48       /* 16 bytes: destination address the datagram was sent to (4 used for IPv4) */
 #define D_RECEIVED 64    /* long: when the kernel received the datagram, in CLOCK_MONOTONIC ns, if F_RECEIVED */
-#define D_SIZE 72
+#define D_SEGMENT 72     /* int: size of each of the datagrams the kernel merged into this one, if F_MERGED */
+#define D_SIZE 80
 
 #define F_TRUNCATED 1
 #define F_LOCAL 2
 #define F_TTL 4
 #define F_TOS 8
 #define F_RECEIVED 16
+#define F_MERGED 32
 
-/* One record per reply, written by Java before send: int slot, int length. */
-#define S_SIZE 8
+/*
+ * One record per reply, written by Java before send: int slot, int length, int offset. Offset 0: the first
+ * `length` bytes of the slot. Otherwise a datagram merged into the slot by receive-side GRO: the prefix, then
+ * the slot's payload from `offset`, `length` bytes in all.
+ */
+#define S_SIZE 12
 
 /* Room for the control messages of a reply (source, segment size). */
 #define CONTROL_SIZE 128
-/* Room for those of a received datagram: packet info, TTL, TOS, queue drops and the receive time. */
+/* Room for those of a received datagram: packet info, TTL, TOS, the receive time and a GRO segment size. */
 #define IN_CONTROL_SIZE 192
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
 #endif
 #ifndef SOL_UDP
 #define SOL_UDP 17
@@ -92,6 +101,7 @@ struct ring {
     int ipv6;                  /* the socket's family */
     int reply_from_destination; /* send each reply from the address its request was sent to */
     size_t slot_size;
+    size_t prefix_length;
     char *data;
     char *descriptors;
     char *send_list;
@@ -100,6 +110,7 @@ struct ring {
     union peer *peer;
     char *in_control;
     struct mmsghdr *out;
+    /* Two per reply: the slot from its start, and for a merged datagram its own bytes after the prefix. */
     struct iovec *out_iov;
     char *out_control;
     /* Runs of replies to one peer, one segmented send each (UDP_SEGMENT), and where each run starts in out. */
@@ -302,6 +313,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_localPort0(JNIEnv 
 #define O_SEGMENTATION 9
 #define O_HOP_INFO 10
 #define O_RECEIVE_TIMES 11
+#define O_GRO 12
 
 static jint set_int(int fd, int level, int name, int value) {
     return setsockopt(fd, level, name, &value, sizeof value) < 0 ? fail() : 0;
@@ -371,6 +383,9 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeSocket_configure0(JNIEnv 
     case O_RECEIVE_TIMES:
         /* The kernel's software receive time of each datagram, CLOCK_REALTIME, as a control message */
         return set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, value);
+    case O_GRO:
+        /* Receive-side GRO (Linux 5.0): runs of datagrams from one flow may arrive as one, with their size. */
+        return set_int(fd, SOL_UDP, UDP_GRO, value);
     case O_SEGMENTATION:
         /* Only asks whether the kernel segments (Linux 4.18): the size goes with each send that wants it. */
         return get_int_option(fd, SOL_UDP, UDP_SEGMENT) < 0 ? fail() : 0;
@@ -468,6 +483,7 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->ipv6 = ipv6;
     r->reply_from_destination = reply_from_destination;
     r->slot_size = (size_t) slot_size;
+    r->prefix_length = (size_t) prefix_length;
     int buffers = direct_buffer(env, data, (jlong) capacity * slot_size, &r->data)
             && direct_buffer(env, descriptors, (jlong) capacity * D_SIZE, &r->descriptors)
             && direct_buffer(env, send_list, (jlong) capacity * 2 * S_SIZE, &r->send_list);
@@ -477,7 +493,7 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->in_control = calloc((size_t) capacity, IN_CONTROL_SIZE);
     /* Replies may name a slot twice (a duplicated reply): room for two per slot. */
     r->out = calloc((size_t) capacity * 2, sizeof *r->out);
-    r->out_iov = calloc((size_t) capacity * 2, sizeof *r->out_iov);
+    r->out_iov = calloc((size_t) capacity * 4, sizeof *r->out_iov);
     r->out_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
     r->runs = calloc((size_t) capacity * 2, sizeof *r->runs);
     r->run_first = calloc((size_t) capacity * 2, sizeof *r->run_first);
@@ -621,6 +637,20 @@ static int describe_control(struct msghdr *h, char *d, int64_t *offset) {
                 memcpy(d + D_LOCAL, &info.ipi6_addr, 16);
             }
             flags |= F_LOCAL;
+        } else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && c->cmsg_len >= CMSG_LEN(sizeof(uint16_t))) {
+            /* An int, as Linux writes it; read as 16 bits should a kernel ever write only those */
+            int segment;
+            if (c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+                memcpy(&segment, CMSG_DATA(c), sizeof segment);
+            } else {
+                uint16_t size;
+                memcpy(&size, CMSG_DATA(c), sizeof size);
+                segment = size;
+            }
+            if (segment > 0) {
+                put_int(d, D_SEGMENT, segment);
+                flags |= F_MERGED;
+            }
         } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
             int ttl;
             memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
@@ -733,6 +763,11 @@ static int send_each(int fd, struct ring *r, int from, int count, int flags, jin
     return 0;
 }
 
+/* The size of reply k: its two pieces (see send0). */
+static size_t reply_length(const struct ring *r, int k) {
+    return r->out_iov[2 * k].iov_len + r->out_iov[2 * k + 1].iov_len;
+}
+
 /* Whether replies a and b go to the same peer from the same address. */
 static int same_route(const struct ring *r, int a, int b) {
     const struct msghdr *x = &r->out[a].msg_hdr;
@@ -752,12 +787,12 @@ static int same_route(const struct ring *r, int a, int b) {
 static int make_runs(struct ring *r, int count) {
     int runs = 0;
     for (int k = 0; k < count; runs++) {
-        size_t segment = r->out_iov[k].iov_len;
+        size_t segment = reply_length(r, k);
         size_t total = segment;
         int m = 1;
         if (segment > 0 && segment < (size_t) r->segment_limit) {
             while (k + m < count && m < MAX_SEGMENTS && same_route(r, k, k + m)) {
-                size_t length = r->out_iov[k + m].iov_len;
+                size_t length = reply_length(r, k + m);
                 if (length == 0 || length > segment || total + length > MAX_SEGMENTED_BYTES) {
                     break;
                 }
@@ -770,7 +805,7 @@ static int make_runs(struct ring *r, int count) {
         }
         struct msghdr *h = &r->runs[runs].msg_hdr;
         *h = r->out[k].msg_hdr;
-        h->msg_iovlen = (size_t) m;
+        h->msg_iovlen = (size_t) (2 * m); /* the replies' pieces are consecutive in out_iov */
         if (m > 1) {
             char *control = r->run_control + (size_t) runs * CONTROL_SIZE;
             size_t plain = r->out[k].msg_hdr.msg_controllen;
@@ -817,7 +852,7 @@ static void send_runs(int fd, struct ring *r, int runs, int flags, jint *status,
             int error = n < 0 ? errno : EIO;
             if (r->run_count[j] > 1 && (error == EINVAL || error == EIO || error == EMSGSIZE
                     || error == ENOPROTOOPT || error == EOPNOTSUPP)) {
-                int segment = (int) r->out_iov[r->run_first[j]].iov_len;
+                int segment = (int) reply_length(r, r->run_first[j]);
                 if (segment < r->segment_limit) {
                     r->segment_limit = segment;
                 }
@@ -833,8 +868,9 @@ static void send_runs(int fd, struct ring *r, int runs, int flags, jint *status,
 }
 
 /*
- * Sends the replies in the send list: each is the first `length` bytes of a slot, to the address its request
- * came from; with `segment`, consecutive replies to one peer go as one segmented send (see make_runs). A reply
+ * Sends the replies in the send list: each is the first `length` bytes of a slot, or for a datagram that GRO
+ * merged into the slot, the prefix and then that datagram's bytes (S_SIZE), to the address its request came
+ * from; with `segment`, consecutive replies to one peer go as one segmented send (see make_runs). A reply
  * the kernel refuses for its destination (no route, a firewall) is skipped so the others still go. A full send
  * buffer refuses the rest of the batch: at once unless `wait`, otherwise after the socket's send timeout, once
  * per batch and not once per reply. Returns how many were sent, or -EBADF / -EINVAL for a closed ring or a send
@@ -855,7 +891,10 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
         /* Read once: Java may write the list again while this runs (a ring misused by two threads). */
         int slot = get_int(s, 0);
         int length = get_int(s, 4);
-        if (slot < 0 || slot >= r->capacity || length < 0 || (size_t) length > r->slot_size) {
+        int offset = get_int(s, 8);
+        if (slot < 0 || slot >= r->capacity || length < 0 || (size_t) length > r->slot_size || offset < 0
+                || (offset > 0 && ((size_t) length < r->prefix_length
+                        || (size_t) offset + (size_t) length > r->slot_size))) {
             return -EINVAL;
         }
         struct msghdr *h = &r->out[k].msg_hdr;
@@ -864,10 +903,20 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
         if (h->msg_namelen > sizeof r->peer[slot]) {
             h->msg_namelen = sizeof r->peer[slot];
         }
-        r->out_iov[k].iov_base = r->data + (size_t) slot * r->slot_size;
-        r->out_iov[k].iov_len = (size_t) length;
-        h->msg_iov = &r->out_iov[k];
-        h->msg_iovlen = 1;
+        char *start = r->data + (size_t) slot * r->slot_size;
+        struct iovec *piece = &r->out_iov[2 * k];
+        piece[0].iov_base = start;
+        if (offset == 0) {
+            piece[0].iov_len = (size_t) length;
+            piece[1].iov_base = start;
+            piece[1].iov_len = 0;
+        } else {
+            piece[0].iov_len = r->prefix_length;
+            piece[1].iov_base = start + r->prefix_length + (size_t) offset;
+            piece[1].iov_len = (size_t) length - r->prefix_length;
+        }
+        h->msg_iov = piece;
+        h->msg_iovlen = 2;
         h->msg_flags = 0;
         const char *d = r->descriptors + (size_t) slot * D_SIZE;
         if (r->reply_from_destination && (get_int(d, D_FLAGS) & F_LOCAL)) {

@@ -16,6 +16,10 @@ import java.util.Objects;
  * {@code sendmmsg} call. Each slot starts with the reply prefix, written once; the kernel writes each
  * datagram right after it, so a reply is sent from the slot itself, without a copy.
  *
+ * <p>On a socket with {@link NativeSocket#gro receive-side GRO}, a slot may hold several datagrams of one flow
+ * that the kernel merged: {@link #datagrams} says how many, {@link #payload(int, int)} gives each, and
+ * {@link #replyBytes(int, int, int)} answers each (the prefix, then that datagram's bytes, sent without a copy).
+ *
  * <p>A client uses a ring without a prefix on a connected socket: it writes each datagram into a slot
  * ({@link #slot}), queues it with {@link #reply}, and sends the batch with {@link #send}; slots never received
  * into carry no address, so the socket's peer is used.
@@ -39,15 +43,17 @@ public final class DatagramRing implements AutoCloseable {
     private static final int D_SOURCE = 32;
     private static final int D_LOCAL = 48;
     private static final int D_RECEIVED = 64;
-    private static final int D_SIZE = 72;
+    private static final int D_SEGMENT = 72;
+    private static final int D_SIZE = 80;
     private static final int F_TRUNCATED = 1;
     private static final int F_LOCAL = 2;
     private static final int F_TTL = 4;
     private static final int F_TOS = 8;
     private static final int F_RECEIVED = 16;
+    private static final int F_MERGED = 32;
     /** {@link #receivedAt} of a datagram whose socket does not report receive times. */
     public static final long NO_TIME = Long.MIN_VALUE;
-    private static final int S_SIZE = 8;
+    private static final int S_SIZE = 12;
     /** Most datagrams per system call: the kernel's limit (UIO_MAXIOV); must match udpecho_native.c. */
     public static final int MAX_CAPACITY = 1024;
     /** Largest datagram, and largest prefix. */
@@ -264,6 +270,58 @@ public final class DatagramRing implements AutoCloseable {
     }
 
     /**
+     * @param slot a filled slot.
+     * @return how many datagrams it holds: 1, or more if the kernel merged a run of datagrams of one size from one
+     *     flow (receive-side GRO), each but the last {@link #segmentSize} long.
+     */
+    public int datagrams(int slot) {
+        int at = descriptor(slot);
+        int length = descriptors.getInt(at + D_LENGTH);
+        int segment = segmentSize(at, length);
+        return length <= segment ? 1 : (length + segment - 1) / segment;
+    }
+
+    /**
+     * @param slot a filled slot.
+     * @return the size of each datagram merged into it but the last; its length if it holds one.
+     */
+    public int segmentSize(int slot) {
+        int at = descriptor(slot);
+        return segmentSize(at, descriptors.getInt(at + D_LENGTH));
+    }
+
+    private int segmentSize(int descriptor, int length) {
+        return (descriptors.getInt(descriptor + D_FLAGS) & F_MERGED) == 0 ? length
+                : Math.min(length, descriptors.getInt(descriptor + D_SEGMENT));
+    }
+
+    /**
+     * @param slot     a filled slot.
+     * @param datagram which of its {@link #datagrams}, from 0.
+     * @return the slot's payload buffer (the same instance as {@link #payload(int)}), from that datagram's first
+     *     byte (its position) to its last (its limit), writable. Valid until the next receive.
+     */
+    public ByteBuffer payload(int slot, int datagram) {
+        int at = descriptor(slot);
+        int length = descriptors.getInt(at + D_LENGTH);
+        int start = datagramOffset(at, length, datagram);
+        ByteBuffer payload = payloads[slot];
+        int end = Math.max(0, Math.min(Math.min(length, start + segmentSize(at, length)), payload.capacity()));
+        return payload.limit(end).position(Math.min(start, end));
+    }
+
+    /** @return where a datagram starts in its slot's payload, if the slot holds it. */
+    private int datagramOffset(int descriptor, int length, int datagram) {
+        int segment = segmentSize(descriptor, length);
+        long start = (long) datagram * segment;
+        if (datagram < 0 || (datagram > 0 && start >= length)) {
+            int count = length <= segment ? 1 : (length + segment - 1) / segment;
+            throw new IndexOutOfBoundsException("datagram " + datagram + " is not 0 to " + (count - 1));
+        }
+        return (int) start;
+    }
+
+    /**
      * @param slot a slot.
      * @return a buffer over the slot's payload area, from position 0 with its full capacity writable; the same
      * instance every time. For a client to write a datagram before queueing it.
@@ -278,7 +336,7 @@ public final class DatagramRing implements AutoCloseable {
      *
      * @param slot          a filled slot.
      * @param payloadLength how much of its payload to send back: 0 to the slot's payload capacity.
-     * @throws IllegalStateException if two replies per slot are already queued.
+     * @throws IllegalStateException if the send list is full ({@link #replyRoom()}).
      */
     public void reply(int slot, int payloadLength) {
         if (payloadLength < 0 || payloadLength > slotSize - prefixLength) {
@@ -293,21 +351,51 @@ public final class DatagramRing implements AutoCloseable {
      *
      * @param slot   a filled slot.
      * @param length bytes from the start of the slot, prefix included: 0 to the slot's size.
-     * @throws IllegalStateException if two replies per slot are already queued.
+     * @throws IllegalStateException if the send list is full ({@link #replyRoom()}).
      */
     public void replyBytes(int slot, int length) {
         checkLength(length);
         queue(slot, length);
     }
 
+    /**
+     * Queues a reply to one of the datagrams merged into a slot: the prefix, then that datagram's payload as
+     * {@link #payload(int, int)} gives it, {@code length} bytes in all. For datagram 0 the same as
+     * {@link #replyBytes(int, int)}.
+     *
+     * @param slot     a filled slot.
+     * @param datagram which of its {@link #datagrams}, from 0.
+     * @param length   the reply's size, prefix included: for datagram 0, 0 to the slot's size; for the others,
+     *                 the prefix's length to the prefix and the rest of the slot from that datagram on.
+     * @throws IllegalStateException if the send list is full ({@link #replyRoom()}).
+     */
+    public void replyBytes(int slot, int datagram, int length) {
+        if (datagram == 0) {
+            replyBytes(slot, length);
+            return;
+        }
+        int at = descriptor(slot);
+        int offset = datagramOffset(at, descriptors.getInt(at + D_LENGTH), datagram);
+        if (length < prefixLength || (long) offset + length > slotSize) {
+            throw new IllegalArgumentException("length " + length + " is not " + prefixLength + " to "
+                    + (slotSize - offset) + " for a datagram " + offset + " bytes into its slot");
+        }
+        queue(slot, length, offset);
+    }
+
     private void queue(int slot, int length) {
+        queue(slot, length, 0);
+    }
+
+    private void queue(int slot, int length, int offset) {
         checkSlot(slot);
         int queued = replies;
         if (queued < 0 || queued >= 2 * capacity) {
-            throw new IllegalStateException("at most two replies per slot");
+            throw new IllegalStateException("the send list is full: " + 2 * capacity + " replies");
         }
         sendList.putInt(queued * S_SIZE, slot);
         sendList.putInt(queued * S_SIZE + 4, length);
+        sendList.putInt(queued * S_SIZE + 8, offset);
         replies = queued + 1;
     }
 
@@ -324,9 +412,17 @@ public final class DatagramRing implements AutoCloseable {
         return copy;
     }
 
-    /** @return replies queued since the last receive. */
+    /** @return replies queued since the last receive or send. */
     public int queuedReplies() {
         return replies;
+    }
+
+    /**
+     * @return how many more replies fit in the send list before a {@link #send}: two per slot in all, enough for a
+     *     batch of single datagrams each answered twice; a batch of merged ones may need a send on the way.
+     */
+    public int replyRoom() {
+        return 2 * capacity - replies;
     }
 
     /**

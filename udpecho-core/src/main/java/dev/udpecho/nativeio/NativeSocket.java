@@ -43,6 +43,12 @@ public final class NativeSocket implements AutoCloseable {
     public static final boolean SEGMENT_BY_DEFAULT = !"false".equals(System.getProperty("udpecho.segmentation"));
     private static final int HOP_INFO = 10;
     private static final int RECEIVE_TIMES = 11;
+    private static final int GRO = 12;
+    /**
+     * Whether udpecho's echo servers ask for receive-side GRO on their native sockets ({@link #gro}): on by
+     * default; {@code -Dudpecho.gro=false} receives each datagram on its own, to compare (docs/BENCHMARKS.md).
+     */
+    public static final boolean GRO_BY_DEFAULT = !"false".equals(System.getProperty("udpecho.gro"));
     /** State: no new call may start. */
     private static final int CLOSED = 1;
     /** State: one call in progress; the state counts them in these units. */
@@ -270,6 +276,25 @@ public final class NativeSocket implements AutoCloseable {
             }
         }
         return segmentation;
+    }
+
+    /**
+     * Asks for receive-side GRO ({@code UDP_GRO}, Linux 5.0): a run of datagrams of one size from one flow that
+     * the kernel merged on the way in (a segmented send over loopback, a device's GRO) arrives as one, with its
+     * segment size, instead of being cut up again first. A {@link DatagramRing} then holds several datagrams in
+     * a slot ({@link DatagramRing#datagrams}); the slots must be large enough for 64 KiB, or the merged datagrams
+     * are cut off.
+     *
+     * @param on whether to receive merged datagrams.
+     * @return whether they will be: false if not asked, or if the kernel cannot.
+     */
+    public boolean gro(boolean on) {
+        try {
+            configure(GRO, on ? 1 : 0);
+            return on;
+        } catch (NativeIoException e) {
+            return false; // an older kernel: each datagram arrives on its own, as before
+        }
     }
 
     /** @return whether replies sent in a batch go out segmented ({@link #segmentation(boolean)}). */

@@ -6,10 +6,15 @@ import dev.udpecho.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,6 +89,79 @@ class DatagramRingIT {
             assertThat(ring.receive(socket)).isEqualTo(1);
             assertThat(StandardCharsets.US_ASCII.decode(ring.payload(0)).toString()).isEqualTo("back");
         }
+    }
+
+    /**
+     * A segmented send over loopback reaches a socket with GRO whole: one slot, its datagrams each answered from
+     * where it lies (the prefix, then its bytes), more replies than the send list holds, sent in two goes, with
+     * and without segmenting the replies. The sender's socket has no GRO, so it reads each reply on its own.
+     */
+    @ParameterizedTest(name = "replies segmented: {0}")
+    @ValueSource(booleans = {true, false})
+    void datagramsMergedOnTheWayInAreHandedOverAndAnsweredOneByOne(boolean segmentReplies) throws Exception {
+        byte[] prefix = "OK...".getBytes(StandardCharsets.US_ASCII);
+        int count = 11;
+        try (NativeSocket server = NativeSocket.open(false);
+             DatagramRing serverRing = new DatagramRing(4, 65_507, prefix, false, false);
+             NativeSocket client = NativeSocket.open(false);
+             DatagramRing clientRing = new DatagramRing(16, 2000, new byte[0], false, false)) {
+            server.receiveTimeout(2000);
+            server.bind(Loopback.address("127.0.0.1"), 0);
+            assertThat(server.gro(true)).as("UDP_GRO (Linux 5.0)").isTrue();
+            server.segmentation(segmentReplies);
+            client.receiveTimeout(2000);
+            client.bind(Loopback.address("127.0.0.1"), 0);
+            client.connect(Loopback.address("127.0.0.1"), server.localPort());
+            assertThat(client.segmentation(true)).as("UDP_SEGMENT (Linux 4.18)").isTrue();
+            String[] sent = new String[count];
+            for (int i = 0; i < count; i++) {
+                // ten of 100 bytes, then a shorter one: only the last of a run may be shorter
+                sent[i] = pad("m" + i + "-", i < count - 1 ? 100 : 30);
+                clientRing.slot(i).put(sent[i].getBytes(StandardCharsets.US_ASCII));
+                clientRing.reply(i, sent[i].length());
+            }
+            assertThat(clientRing.send(client)).isEqualTo(count);
+
+            assertThat(serverRing.receive(server)).as("one slot").isEqualTo(1);
+            assertThat(serverRing.length(0)).isEqualTo(10 * 100 + 30);
+            assertThat(serverRing.datagrams(0)).isEqualTo(count);
+            assertThat(serverRing.segmentSize(0)).isEqualTo(100);
+            int bytes = 0;
+            for (int d = 0; d < count; d++) {
+                ByteBuffer payload = serverRing.payload(0, d);
+                assertThat(StandardCharsets.US_ASCII.decode(payload.duplicate()).toString()).isEqualTo(sent[d]);
+                if (serverRing.replyRoom() == 0) {
+                    assertThat(serverRing.send(server)).isEqualTo(2 * serverRing.capacity());
+                    bytes += serverRing.lastSentBytes();
+                }
+                int length = d == 3 ? prefix.length : prefix.length + payload.remaining(); // one cut to the prefix
+                serverRing.replyBytes(0, d, length);
+            }
+            assertThat(serverRing.send(server)).isEqualTo(count - 2 * serverRing.capacity());
+            bytes += serverRing.lastSentBytes();
+            assertThatThrownBy(() -> serverRing.replyBytes(0, count, prefix.length))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> serverRing.replyBytes(0, 1, prefix.length - 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+
+            List<String> replies = new ArrayList<>();
+            for (int n; replies.size() < count && (n = clientRing.receive(client)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    assertThat(clientRing.datagrams(i)).as("no GRO on the client's socket").isEqualTo(1);
+                    replies.add(StandardCharsets.US_ASCII.decode(clientRing.payload(i)).toString());
+                }
+            }
+            List<String> expected = new ArrayList<>();
+            for (int d = 0; d < count; d++) {
+                expected.add(d == 3 ? "OK..." : "OK..." + sent[d]);
+            }
+            assertThat(replies).containsExactlyElementsOf(expected);
+            assertThat(bytes).as("bytes sent").isEqualTo(expected.stream().mapToInt(String::length).sum());
+        }
+    }
+
+    private static String pad(String s, int length) {
+        return s + "x".repeat(length - s.length());
     }
 
     @Test
