@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The native and epoll transports send a batch's consecutive replies to one peer as one segmented send
- * (UDP_SEGMENT, issue 13); NIO cannot. The peer must receive exactly the datagrams it would have otherwise. {@code udp_gso_peer.py} checks every
- * reply, in order. Its socket has UDP_GRO on, so the kernel hands it a segmented send whole and it can tell
- * whether replies were segmented.
+ * (UDP_SEGMENT, issue 13); NIO cannot. The peer must receive exactly the datagrams it would have otherwise.
+ * {@code udp_gso_peer.py} checks every reply, in order. Its socket has UDP_GRO on, so the kernel hands it a
+ * segmented send whole and it can tell whether replies were segmented; and its bursts are segmented sends, which
+ * reach the native server, which has UDP_GRO on too, whole.
  */
 @Timeout(120)
 class SegmentedRepliesProcessIT {
@@ -60,6 +61,18 @@ class SegmentedRepliesProcessIT {
                 20, 100);
         assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
         assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send").isZero();
+    }
+
+    /**
+     * The native server asks for receive-side GRO (issue 13), so each of the peer's segmented bursts reaches it as
+     * one datagram holding 32, answered one by one above; with GRO off the kernel cuts the burst up first, and
+     * the peer gets the same replies.
+     */
+    @Test
+    void withReceiveSideGroOffTheRepliesAreTheSame() throws Exception {
+        Matcher peer = exchange(Map.of("UDPECHO_JAVA_OPTS", "-Dudpecho.gro=false"), "native", "127.0.0.1", 20, 100);
+        assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(20 * 35);
+        assertThat(Long.parseLong(peer.group(3))).as("reads of a segmented send").isPositive();
     }
 
     /**

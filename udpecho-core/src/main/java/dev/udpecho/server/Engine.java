@@ -19,6 +19,14 @@ interface Engine extends AutoCloseable {
     boolean SEGMENTATION = NativeSocket.SEGMENT_BY_DEFAULT;
 
     /**
+     * Whether the echo's sockets take runs of datagrams the kernel merged (receive-side GRO) as one read, on the
+     * native transport ({@link NativeSocket#GRO_BY_DEFAULT}). Not for a protocol that writes its reply over the
+     * request: a merged datagram has no room after it but the next one. Not on epoll: Netty 4.2.18's batched
+     * read loses the segment size (netty/netty#17492).
+     */
+    boolean GRO = NativeSocket.GRO_BY_DEFAULT;
+
+    /**
      * @param port the port for every socket; 0 lets the first pick one and the others take the same.
      * @return the address and port each socket bound.
      * @throws BindFailedException naming what could not be bound; the engine is then closed.

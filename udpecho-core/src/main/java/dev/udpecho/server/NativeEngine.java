@@ -93,6 +93,9 @@ final class NativeEngine implements Engine {
                 socket.reusePort(true);
             }
             socket.segmentation(SEGMENTATION);
+            if (GRO && config.protocol() == Protocol.ECHO) {
+                socket.gro(true); // the ring's slots hold 64 KiB, a merged run's most
+            }
             if (config.protocol() == Protocol.STAMP) {
                 socket.hopInfo(true); // the reflector returns the sender's TTL, and the TOS in Class of Service
             }

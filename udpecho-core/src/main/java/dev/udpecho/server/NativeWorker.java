@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The native transport's loop for one socket: receives a batch with one system call, hands each datagram to the
  * {@link Responder}, and sends the replies it queued with one more. The prefix sits in each slot before the
- * datagram, so a reply goes out from where the request came in: nothing is copied or allocated.
+ * datagram, so a reply goes out from where the request came in: nothing is copied or allocated. Datagrams the
+ * kernel merged into one slot (receive-side GRO) are handed over one by one, as if each had come on its own.
  *
  * <p>Replies are sent without waiting: one the kernel refuses (no route back, a full send buffer) is counted and
  * skipped, and the loop goes on receiving. A receive error that recurs is retried after a pause that doubles
@@ -30,8 +31,9 @@ final class NativeWorker implements Runnable, ReplyQueue {
     private final ServerCounters counters;
     private final PeerAddress source = new PeerAddress();
     private final PeerAddress destination = new PeerAddress();
-    /** The slot being decided on. */
+    /** The slot being decided on, and which of the datagrams in it. */
     private int slot;
+    private int datagram;
     private volatile boolean running = true;
     /** The thread running the loop, to wake from a pause. */
     private volatile Thread thread;
@@ -79,25 +81,37 @@ final class NativeWorker implements Runnable, ReplyQueue {
             }
             for (int i = 0; i < received; i++) {
                 slot = i;
-                ring.source(i, source);
-                try {
-                    responder.onDatagram(source, ring.payload(i), this);
-                } catch (IllegalStateException e) {
-                    throw e; // the ring or the socket closed under the loop: run() decides
-                } catch (RuntimeException e) {
-                    // A policy of the application's, or a bug, failed on one datagram: it gets no reply, the
-                    // error is counted and shown, and the socket goes on serving, as on Netty's transports.
-                    responder.onError(e);
+                int datagrams = ring.datagrams(i);
+                for (int d = 0; d < datagrams; d++) {
+                    datagram = d;
+                    if (ring.replyRoom() < 2) {
+                        send(); // merged datagrams can outnumber the send list: it goes, and fills again
+                    }
+                    ring.source(i, source);
+                    try {
+                        responder.onDatagram(source, ring.payload(i, d), this);
+                    } catch (IllegalStateException e) {
+                        throw e; // the ring or the socket closed under the loop: run() decides
+                    } catch (RuntimeException e) {
+                        // A policy of the application's, or a bug, failed on one datagram: it gets no reply, the
+                        // error is counted and shown, and the socket goes on serving, as on Netty's transports.
+                        responder.onError(e);
+                    }
                 }
             }
-            int queued = ring.queuedReplies();
-            int sent = ring.sendNow(socket);
-            counters.onReplied(sent, ring.lastSentBytes());
-            if (sent < queued) {
-                // A refused route, or a full send buffer: those replies are lost, the next batch is not.
-                responder.onRefusedReplies(queued - sent, new NativeIoException(ring.lastSendError()).getMessage());
-            }
+            send();
             responder.onBatchSent();
+        }
+    }
+
+    /** Sends the replies queued, without waiting for room. */
+    private void send() {
+        int queued = ring.queuedReplies();
+        int sent = ring.sendNow(socket);
+        counters.onReplied(sent, ring.lastSentBytes());
+        if (sent < queued) {
+            // A refused route, or a full send buffer: those replies are lost, the next batch is not.
+            responder.onRefusedReplies(queued - sent, new NativeIoException(ring.lastSendError()).getMessage());
         }
     }
 
@@ -119,7 +133,7 @@ final class NativeWorker implements Runnable, ReplyQueue {
 
     @Override
     public void reply(int length) {
-        ring.replyBytes(slot, length);
+        ring.replyBytes(slot, datagram, length);
     }
 
     @Override

@@ -148,6 +148,8 @@ final class NettyEngine implements Engine {
             bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DatagramLimits.RECEIVE_BUFFER_SIZE);
             // From a pool: Netty's default allocator hands a buffer that large out fresh, zeroed, on each read.
             bootstrap.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+            // No UDP_GRO (Engine.GRO): Netty 4.2.18's recvmmsg passes no room for control messages, so a merged
+            // run would arrive as one datagram without its segment size (netty/netty#17492, fixed in a later release).
         }
         if (wildcard) {
             bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true); // only epoll has a wildcard socket
