@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Receive-side UDP GRO, measured where the kernel does it. On loopback every datagram reaches the server's
-# socket alone, so there is nothing to coalesce. Here the client and the server sit in two network namespaces
+# Receive-side UDP GRO, measured where the kernel does it. On loopback a plain datagram reaches the server's
+# socket alone, so there is nothing to coalesce (a segmented send, as udpecho bench's, arrives whole at a socket
+# that asks for GRO, and compare.sh shows that). Here the client and the server sit in two network namespaces
 # of this script's own, joined by a veth pair (10.201.7.1 and 10.201.7.2) whose server end receives as a NIC
 # does: GRO on, and its NAPI poll in a thread of its own on the server's CPU (CPU 0, compare.sh's default),
 # so that the datagrams a client sends in one sendmmsg wait for one poll, as they would in a NIC's ring. Then
 # compare.sh runs, with the options given here passed on, the C reference server as it is (c), the same with
 # UDP_GRO on its socket (c-gro: it takes the datagrams of one flow that one poll merged as one buffer and
-# answers each one), and udpecho's server (udpecho), all under the C client. The poll thread's CPU shows in
+# answers each one), and udpecho's server (udpecho: its native transport asks for GRO too), all under the C
+# client. The poll thread's CPU shows in
 # compare.sh's 'other CPU%': the server's whole cost per reply is its CPU and that. Needs root, ip and
 # ethtool; the namespaces are removed at the end.
 #
