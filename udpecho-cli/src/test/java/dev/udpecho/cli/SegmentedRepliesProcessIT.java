@@ -101,23 +101,49 @@ class SegmentedRepliesProcessIT {
         }
     }
 
+    /**
+     * Each datagram of a merged run is one datagram to the engine: one line in the log, one in the counts. The
+     * native server receives the peer's bursts of 32 merged, epoll and NIO each on its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "epoll", "nio"})
+    void eachDatagramOfABurstIsLoggedAndCountedAlone(String transport) throws Exception {
+        try (UdpEchoProcess server = UdpEchoProcess.udpecho(Map.of(), "server", "--port", "0", "--transport",
+                transport, "--workers", "1", "--rate-limit", "0")) {
+            Matcher peer = peer(server, "127.0.0.1", 5, 100);
+            assertThat(Long.parseLong(peer.group(1))).as("replies").isEqualTo(5 * 35);
+            Matcher summary = stop(server);
+            assertThat(summary.group(1)).as("received").isEqualTo(Integer.toString(5 * 35));
+            assertThat(server.stdout().stream().filter(l -> l.startsWith("Message[127.0.0.1:"))).hasSize(5 * 35);
+            assertThat(server.stdout()).as("the last of the last burst")
+                    .anyMatch(l -> l.matches("Message\\[127\\.0\\.0\\.1:\\d+] - 000004-0031-x{88}"));
+        }
+    }
+
     private static Matcher exchange(Map<String, String> environment, String transport, String host, int bursts,
                                     int size) throws Exception {
         try (UdpEchoProcess server = UdpEchoProcess.udpecho(environment, "server", "--port", "0", "--quiet",
                 "--transport", transport, "--workers", "1", "--rate-limit", "0")) {
-            String port = Integer.toString(server.awaitListeningPort());
-            try (UdpEchoProcess peer = UdpEchoProcess.start(List.of("python3", TOOLS + "/udp_gso_peer.py", host, port,
-                    "OK...", Integer.toString(bursts), Integer.toString(size)))) {
-                int status = peer.awaitExit(60_000);
-                String line = String.join("\n", peer.stdout());
-                Matcher m = PEER.matcher(line.trim());
-                assertThat(m.matches()).as("the peer says: %s %s", line, peer.stderr()).isTrue();
-                assertThat(Long.parseLong(m.group(2))).as("wrong or missing replies: %s", line).isZero();
-                assertThat(status).as(line).isZero();
-                Matcher summary = stop(server);
-                assertThat(summary.group(2)).as("replied").isEqualTo(summary.group(1));
-                return m;
-            }
+            Matcher m = peer(server, host, bursts, size);
+            Matcher summary = stop(server);
+            assertThat(summary.group(1)).as("received").isEqualTo(m.group(1));
+            assertThat(summary.group(2)).as("replied").isEqualTo(summary.group(1));
+            return m;
+        }
+    }
+
+    /** Runs {@code udp_gso_peer.py} against the server, and checks that every reply came back right. */
+    private static Matcher peer(UdpEchoProcess server, String host, int bursts, int size) throws Exception {
+        String port = Integer.toString(server.awaitListeningPort());
+        try (UdpEchoProcess peer = UdpEchoProcess.start(List.of("python3", TOOLS + "/udp_gso_peer.py", host, port,
+                "OK...", Integer.toString(bursts), Integer.toString(size)))) {
+            int status = peer.awaitExit(60_000);
+            String line = String.join("\n", peer.stdout());
+            Matcher m = PEER.matcher(line.trim());
+            assertThat(m.matches()).as("the peer says: %s %s", line, peer.stderr()).isTrue();
+            assertThat(Long.parseLong(m.group(2))).as("wrong or missing replies: %s", line).isZero();
+            assertThat(status).as(line).isZero();
+            return m;
         }
     }
 
