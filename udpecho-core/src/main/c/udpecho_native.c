@@ -113,8 +113,10 @@ struct ring {
     /* Two per reply: the slot from its start, and for a merged datagram its own bytes after the prefix. */
     struct iovec *out_iov;
     char *out_control;
-    /* Runs of replies to one peer, one segmented send each (UDP_SEGMENT), and where each run starts in out. */
+    /* Runs of replies to one peer, one segmented send each (UDP_SEGMENT), and where each run starts in out;
+       a run's iovecs are its replies' pieces, the empty ones left out. */
     struct mmsghdr *runs;
+    struct iovec *run_iov;
     int *run_first;
     int *run_count;
     char *run_control;
@@ -458,7 +460,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_NativeThreads_nice0(JNIEnv *env
 static void free_ring(struct ring *r) {
     free(r->in); free(r->in_iov); free(r->peer); free(r->in_control);
     free(r->out); free(r->out_iov); free(r->out_control);
-    free(r->runs); free(r->run_first); free(r->run_count); free(r->run_control); free(r);
+    free(r->runs); free(r->run_iov); free(r->run_first); free(r->run_count); free(r->run_control); free(r);
 }
 
 /* Returns whether `buffer` is a direct buffer of at least `size` bytes; its address goes to `*address`. */
@@ -496,12 +498,13 @@ JNIEXPORT jlong JNICALL Java_dev_udpecho_nativeio_DatagramRing_create0(JNIEnv *e
     r->out_iov = calloc((size_t) capacity * 4, sizeof *r->out_iov);
     r->out_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
     r->runs = calloc((size_t) capacity * 2, sizeof *r->runs);
+    r->run_iov = calloc((size_t) capacity * 4, sizeof *r->run_iov);
     r->run_first = calloc((size_t) capacity * 2, sizeof *r->run_first);
     r->run_count = calloc((size_t) capacity * 2, sizeof *r->run_count);
     r->run_control = calloc((size_t) capacity * 2, CONTROL_SIZE);
     r->segment_limit = MAX_SEGMENTED_BYTES + 1;
     if (!buffers || !r->in || !r->in_iov || !r->peer || !r->in_control || !r->out || !r->out_iov
-            || !r->out_control || !r->runs || !r->run_first || !r->run_count || !r->run_control) {
+            || !r->out_control || !r->runs || !r->run_iov || !r->run_first || !r->run_count || !r->run_control) {
         free_ring(r);
         return 0;
     }
@@ -786,6 +789,7 @@ static int same_route(const struct ring *r, int a, int b) {
  */
 static int make_runs(struct ring *r, int count) {
     int runs = 0;
+    size_t pieces = 0;
     for (int k = 0; k < count; runs++) {
         size_t segment = reply_length(r, k);
         size_t total = segment;
@@ -805,8 +809,16 @@ static int make_runs(struct ring *r, int count) {
         }
         struct msghdr *h = &r->runs[runs].msg_hdr;
         *h = r->out[k].msg_hdr;
-        h->msg_iovlen = (size_t) (2 * m); /* the replies' pieces are consecutive in out_iov */
         if (m > 1) {
+            /* A run's pieces, without the empty second piece of a reply from a slot's start: fewer to import. */
+            h->msg_iov = &r->run_iov[pieces];
+            h->msg_iovlen = 0;
+            for (int j = 2 * k; j < 2 * (k + m); j++) {
+                if (r->out_iov[j].iov_len > 0) {
+                    r->run_iov[pieces++] = r->out_iov[j];
+                    h->msg_iovlen++;
+                }
+            }
             char *control = r->run_control + (size_t) runs * CONTROL_SIZE;
             size_t plain = r->out[k].msg_hdr.msg_controllen;
             if (plain > 0) {
@@ -916,7 +928,7 @@ JNIEXPORT jint JNICALL Java_dev_udpecho_nativeio_DatagramRing_send0(JNIEnv *env,
             piece[1].iov_len = (size_t) length - r->prefix_length;
         }
         h->msg_iov = piece;
-        h->msg_iovlen = 2;
+        h->msg_iovlen = offset == 0 ? 1 : 2;
         h->msg_flags = 0;
         const char *d = r->descriptors + (size_t) slot * D_SIZE;
         if (r->reply_from_destination && (get_int(d, D_FLAGS) & F_LOCAL)) {

@@ -366,19 +366,20 @@ public final class DatagramRing implements AutoCloseable {
      * @param slot     a filled slot.
      * @param datagram which of its {@link #datagrams}, from 0.
      * @param length   the reply's size, prefix included: for datagram 0, 0 to the slot's size; for the others,
-     *                 the prefix's length to the prefix and the rest of the slot from that datagram on.
+     *                 0 to the prefix and the rest of the slot from that datagram on (a reply cut within the
+     *                 prefix is the prefix's first bytes, whichever datagram it answers).
      * @throws IllegalStateException if the send list is full ({@link #replyRoom()}).
      */
     public void replyBytes(int slot, int datagram, int length) {
-        if (datagram == 0) {
+        int at = descriptor(slot);
+        int offset = datagramOffset(at, descriptors.getInt(at + D_LENGTH), datagram);
+        if (offset == 0 || (length >= 0 && length <= prefixLength)) {
             replyBytes(slot, length);
             return;
         }
-        int at = descriptor(slot);
-        int offset = datagramOffset(at, descriptors.getInt(at + D_LENGTH), datagram);
-        if (length < prefixLength || (long) offset + length > slotSize) {
-            throw new IllegalArgumentException("length " + length + " is not " + prefixLength + " to "
-                    + (slotSize - offset) + " for a datagram " + offset + " bytes into its slot");
+        if (length < 0 || (long) offset + length > slotSize) {
+            throw new IllegalArgumentException("length " + length + " is not 0 to " + (slotSize - offset)
+                    + " for a datagram " + offset + " bytes into its slot");
         }
         queue(slot, length, offset);
     }
