@@ -81,6 +81,8 @@ public final class Prober implements AutoCloseable {
     private final Consumer<SelectionKey> onKey = this::onKey;
     private volatile List<Probed> published = List.of();
     private volatile List<Target> wanted;
+    /** The targets {@link #apply} last took up: the constructor's, then the prober thread's own. */
+    private List<Target> applied;
     private volatile boolean running = true;
 
     private Prober(Builder config) throws IOException {
@@ -154,12 +156,12 @@ public final class Prober implements AutoCloseable {
         long sweepEvery = Math.max(1_000_000L,
                 Math.min(250_000_000L, Math.min(interval, config.timeout.toNanos()) / 4));
         long nextSweep = System.nanoTime();
-        List<Target> applied = wanted;
         try {
             while (running) {
                 long now = System.nanoTime();
+                // Against what was last taken up, not what was wanted when this thread started: a lookup that
+                // answered before then would otherwise never be.
                 if (wanted != applied) {
-                    applied = wanted;
                     apply(now);
                 }
                 Probed p;
@@ -213,6 +215,7 @@ public final class Prober implements AutoCloseable {
     /** Opens what is wanted and not probed, closes what is probed and not wanted. Prober's thread. */
     private void apply(long now) throws IOException {
         List<Target> want = wanted;
+        applied = want;
         Map<Target, Boolean> keep = new LinkedHashMap<>();
         for (Target t : want) {
             keep.put(t, Boolean.TRUE);
