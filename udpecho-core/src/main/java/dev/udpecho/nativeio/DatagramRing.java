@@ -277,7 +277,11 @@ public final class DatagramRing implements AutoCloseable {
     public int datagrams(int slot) {
         int at = descriptor(slot);
         int length = descriptors.getInt(at + D_LENGTH);
-        int segment = segmentSize(at, length);
+        return count(length, segmentSize(at, length));
+    }
+
+    /** @return how many datagrams of {@code segment} bytes, the last shorter, make {@code length}. */
+    private static int count(int length, int segment) {
         return length <= segment ? 1 : (length + segment - 1) / segment;
     }
 
@@ -315,8 +319,8 @@ public final class DatagramRing implements AutoCloseable {
         int segment = segmentSize(descriptor, length);
         long start = (long) datagram * segment;
         if (datagram < 0 || (datagram > 0 && start >= length)) {
-            int count = length <= segment ? 1 : (length + segment - 1) / segment;
-            throw new IndexOutOfBoundsException("datagram " + datagram + " is not 0 to " + (count - 1));
+            throw new IndexOutOfBoundsException("datagram " + datagram + " is not 0 to "
+                    + (count(length, segment) - 1));
         }
         return (int) start;
     }
