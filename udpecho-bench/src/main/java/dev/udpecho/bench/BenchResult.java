@@ -22,22 +22,32 @@ import java.util.List;
  * @param intervals  the timeline, a step a second.
  * @param cpuPercent CPU time the client process used while measuring, in percent of one CPU (all its threads,
  *                   the JVM's included); NaN where the JVM cannot tell. Near 100 in window mode, the client may
- *                   have set the pace.
+ *                   have set the pace, unless much of it was polling.
+ * @param pollingPercent pingpong and window modes: the share of the measured time the bench spent polling for
+ *                   replies that had not come yet ({@link BenchConfig#busyPoll}), in percent of one CPU: part of
+ *                   {@code cpuPercent} that was waiting, not work. 0 without polling; NaN in rate mode.
  * @param stamp      with {@link dev.udpecho.protocol.Protocol#STAMP}: the reflector's residence times, one-way
  *                   delays and loss by direction; otherwise {@code null}. With STAMP, {@code roundTrips} has the
  *                   residence time taken out.
  */
 public record BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
                           Histogram roundTrips, Histogram sendLag, List<Interval> intervals,
-                          double cpuPercent, StampStats stamp) {
+                          double cpuPercent, double pollingPercent, StampStats stamp) {
     public BenchResult {
         intervals = List.copyOf(intervals);
     }
 
-    /** A result without STAMP's figures. */
+    /** A result without the polling share ({@code NaN}). */
+    public BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
+                       Histogram roundTrips, Histogram sendLag, List<Interval> intervals, double cpuPercent,
+                       StampStats stamp) {
+        this(config, io, startedAt, seconds, tally, roundTrips, sendLag, intervals, cpuPercent, Double.NaN, stamp);
+    }
+
+    /** A result without STAMP's figures nor the polling share. */
     public BenchResult(BenchConfig config, Transport io, Instant startedAt, double seconds, Tally tally,
                        Histogram roundTrips, Histogram sendLag, List<Interval> intervals, double cpuPercent) {
-        this(config, io, startedAt, seconds, tally, roundTrips, sendLag, intervals, cpuPercent, null);
+        this(config, io, startedAt, seconds, tally, roundTrips, sendLag, intervals, cpuPercent, Double.NaN, null);
     }
 
     /** @return datagrams received per second, over the measured time. */

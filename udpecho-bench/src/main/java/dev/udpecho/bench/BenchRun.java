@@ -89,6 +89,7 @@ public final class BenchRun {
             timeline.start();
             Span span;
             OpenLoop open = null;
+            ClosedLoop closed = null;
             try {
                 if (config.mode() == BenchMode.RATE) {
                     open = new OpenLoop(config, io, format, tracker, HIGHEST_NANOS);
@@ -98,7 +99,7 @@ public final class BenchRun {
                     }
                     span = open.run(start);
                 } else {
-                    ClosedLoop closed = new ClosedLoop(config, io, format, tracker);
+                    closed = new ClosedLoop(config, io, format, tracker);
                     stopper = closed::stop;
                     if (stopped) {
                         closed.stop();
@@ -110,6 +111,7 @@ public final class BenchRun {
             }
             return new BenchResult(config, config.io(), startedAt, span.seconds(), tracker.tally(), timeline.total(),
                     open == null ? null : open.sendLag(), timeline.intervals(), timeline.cpuPercent(),
+                    closed == null ? Double.NaN : closed.pollingPercent(span),
                     stamp == null ? null : stamp.stats(tracker.tally()));
         }
     }

@@ -34,6 +34,7 @@ public final class JsonReport {
         field(s, "duration_s", number(r.seconds()));
         field(s, "warmup_s", number(c.warmup().toNanos() / 1e9));
         field(s, "timeout_s", number(c.timeout().toNanos() / 1e9));
+        field(s, "busy_poll_us", c.mode() == BenchMode.RATE ? "null" : number(c.busyPoll().toNanos() / 1e3));
         field(s, "sent", t.sent());
         field(s, "received", t.received());
         field(s, "lost", t.lost());
@@ -47,6 +48,7 @@ public final class JsonReport {
         field(s, "rps", number(r.receivedPerSecond()));
         field(s, "loss_pct", number(t.lossPercent()));
         field(s, "client_cpu_pct", number(r.cpuPercent()));
+        field(s, "client_polling_pct", number(r.pollingPercent()));
         field(s, "rtt_us", distribution(r.roundTrips()));
         if (r.sendLag() != null) {
             field(s, "send_lag_us", distribution(r.sendLag()));

@@ -26,10 +26,32 @@ final class Replies {
             n = 0;
         }
         long now = System.nanoTime();
+        taken(io, format, tracker, n, now);
+        return now;
+    }
+
+    /**
+     * Takes what is queued without waiting (a receive error is counted and takes nothing).
+     *
+     * @return how many slots were filled, from 0.
+     */
+    static int takeQueued(BatchIo io, SequenceTracker tracker) {
+        try {
+            return io.receiveQueued();
+        } catch (IOException e) {
+            tracker.receiveError();
+            return 0;
+        }
+    }
+
+    /**
+     * The rest of a turn once {@code n} slots were taken at {@code now}: accounts for them, counts as lost what
+     * waited past the timeout, and publishes the tally.
+     */
+    static void taken(BatchIo io, WireFormat format, SequenceTracker tracker, int n, long now) {
         account(io, format, tracker, n, now);
         tracker.expire(now);
         tracker.publish();
-        return now;
     }
 
     /**

@@ -41,6 +41,9 @@ public final class SummaryText {
         s.append(String.format(Locale.ROOT, "replies/s %.0f", r.receivedPerSecond()));
         if (!Double.isNaN(r.cpuPercent())) {
             s.append(String.format(Locale.ROOT, ", client CPU %.0f%% of one core", r.cpuPercent()));
+            if (r.pollingPercent() >= 0.5) {
+                s.append(String.format(Locale.ROOT, " (%.0f%% polling for replies)", r.pollingPercent()));
+            }
         }
         s.append('\n');
         if (r.roundTrips().getTotalCount() > 0) {

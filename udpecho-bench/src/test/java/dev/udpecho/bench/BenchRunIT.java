@@ -75,6 +75,17 @@ class BenchRunIT {
         assertThat(r.intervals()).hasSizeBetween(2, 3);
         assertThat(r.intervals().get(0).seconds()).isCloseTo(1.0, offset(0.01));
         assertThat(r.sendLag()).isNull();
+        assertThat(config.busyPoll()).as("pingpong sleeps unless told").isZero();
+        assertThat(r.pollingPercent()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void pingpongPollsWhenToldTo(Transport io) throws Exception {
+        BenchConfig config = Benches.busyPoll(new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.PINGPONG,
+                Duration.ofMillis(500), 100, 1, 0, Duration.ZERO, Duration.ofSeconds(1), io), Duration.ofMillis(1));
+        BenchResult r = clean(config);
+        assertThat(r.pollingPercent()).as("each reply takes a round trip to come").isPositive();
     }
 
     @ParameterizedTest
@@ -203,6 +214,34 @@ class BenchRunIT {
             }
             assertThat(sizes).as("one datagram per request").hasSize((int) t.sent());
             assertThat(sizes).containsOnly(64);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aWindowPollsForItsRepliesUnlessToldToSleepAtOnce(Transport io) throws Exception {
+        BenchConfig polling = Benches.window(port(), 64, Duration.ofMillis(500), Duration.ofSeconds(1), io);
+        assertThat(polling.busyPoll()).isEqualTo(BenchConfig.DEFAULT_BUSY_POLL);
+        assertThat(clean(polling).pollingPercent()).isBetween(0.0, 100.0);
+        live.clear();
+        assertThat(clean(Benches.busyPoll(polling, Duration.ZERO)).pollingPercent()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aLongBusyPollStillGivesUpOnLateRepliesAndEndsOnTime(Transport io) throws Exception {
+        try (DatagramChannel silent = DatagramChannel.open()) {
+            silent.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
+            BenchConfig config = Benches.busyPoll(
+                    Benches.window(port, 8, Duration.ofMillis(600), Duration.ofMillis(100), io), Duration.ofSeconds(1));
+            long start = System.nanoTime();
+            BenchResult r = BenchRun.run(config, i -> { });
+            Tally t = r.tally();
+            assertThat(t.sent()).as("the window again at each timeout, while polling").isBetween(24L, 64L);
+            assertThat(t.lost()).isEqualTo(t.sent());
+            assertThat(r.pollingPercent()).as("polled all along, nothing came").isBetween(80.0, 100.0);
+            assertThat((System.nanoTime() - start) / 1e6).as("the duration and the last timeout").isBetween(600.0, 2500.0);
         }
     }
 

@@ -29,4 +29,10 @@ final class Benches {
         return new BenchConfig(loopback(port), OK, BenchMode.WINDOW, duration, 64, window, 0, Duration.ZERO,
                 timeout, io);
     }
+
+    /** @return {@code c} with another {@link BenchConfig#busyPoll}. */
+    static BenchConfig busyPoll(BenchConfig c, Duration busyPoll) {
+        return new BenchConfig(c.server(), c.prefix(), c.mode(), c.duration(), c.size(), c.window(), c.rate(),
+                c.warmup(), c.timeout(), c.io(), c.protocol(), c.stampStateful(), c.clockSynchronised(), busyPoll);
+    }
 }

@@ -109,6 +109,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "A datagram with no reply after this is lost; a reply after it is late (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--busy-poll", paramLabel = "DURATION", converter = AnyDuration.class,
+            description = "Pingpong and window modes: keep asking for replies this long before sleeping until one"
+                    + " comes, so that the server need not wake the bench for each batch; 0 sleeps at once, up to 1s"
+                    + " (default: 50us in window mode, 0 in pingpong mode).")
+    Duration busyPoll;
+
     @Option(names = "--json", paramLabel = "FILE|-",
             description = "Write the results as one JSON object to FILE, or to standard output with '-' (the summary"
                     + " then goes to standard error).")
@@ -205,7 +211,8 @@ final class BenchCommand implements Callable<Integer> {
         try {
             boolean stateful = Converters.stampStateful(stampMode);
             return new BenchConfig(server, prefix.getBytes(StandardCharsets.UTF_8), mode, duration, size, w,
-                    rate == null ? 0 : rate, warmup, timeout, io, protocol, stateful, clockSynchronised);
+                    rate == null ? 0 : rate, warmup, timeout, io, protocol, stateful, clockSynchronised,
+                    busyPoll == null ? BenchConfig.defaultBusyPoll(mode) : busyPoll);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -48,6 +48,8 @@ class BenchProcessIT {
             JsonNode json = new ObjectMapper().readTree(String.join("\n", bench.stdout()));
             assertThat(json.get("mode").asText()).isEqualTo("window");
             assertThat(json.get("window").asInt()).isEqualTo(16);
+            assertThat(json.get("busy_poll_us").asDouble()).isEqualTo(50.0);
+            assertThat(json.get("client_polling_pct").asDouble()).isBetween(0.0, 100.0);
             long sent = json.get("sent").asLong();
             assertThat(sent).isPositive();
             assertThat(json.get("received").asLong()).isEqualTo(sent);
@@ -74,9 +76,13 @@ class BenchProcessIT {
             assertThat(bench.stdout()).contains("sent 1000, received 1000, lost 0 (0.00%), late 0, corrupt 0,"
                     + " duplicated 0, reordered 0");
             assertThat(bench.stdout()).anyMatch(l -> l.startsWith("send lag behind schedule us: p50 "));
+            assertThat(bench.stdout()).noneMatch(l -> l.contains("polling"));
             assertThat(bench.stderr()).isEmpty();
         }
-        assertThat(new ObjectMapper().readTree(json.toFile()).get("received").asLong()).isEqualTo(1000);
+        JsonNode written = new ObjectMapper().readTree(json.toFile());
+        assertThat(written.get("received").asLong()).isEqualTo(1000);
+        assertThat(written.get("busy_poll_us").isNull()).as("rate mode does not poll").isTrue();
+        assertThat(written.get("client_polling_pct").isNull()).isTrue();
         assertThat(Files.readAllLines(histogram)).anyMatch(l -> l.matches("#\\[Max\\s+=\\s+[\\d.]+, Total count\\s+=\\s+1000]"));
         assertThat(Files.readString(report)).contains("<svg", "<polyline").doesNotContain("<script");
     }
