@@ -139,7 +139,7 @@ for round in $(seq "$rounds"); do
       [ "$other" -gt 20 ] && [ "$try" -lt "$retries" ] || break
       echo "# round $round $name: other work used ${other}% of a CPU (${line%% sent=*}); again" >&2
     done
-    echo "$round $name $server_pct $machine_pct $line" >>"$results"
+    echo "$round $name $server_pct $machine_pct $line client_interrupts_per_s=$client_interrupts" >>"$results"
     echo "# round $round $name: ${line%% sent=*}" >&2
   done
 done

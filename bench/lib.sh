@@ -44,26 +44,35 @@ sleep_until() {
   if [ "$left" -gt 0 ]; then sleep "$(awk -v n="$left" 'BEGIN { printf "%.3f", n / 1e9 }')"; fi
 }
 
+# Function-call interrupts that CPU $1 has received ("CAL" in /proc/interrupts; 0 where there is no such line).
+# On a virtual machine most are wake-ups sent from another CPU: a client that sleeps until its replies come
+# gets one from the CPU that delivers them, which on loopback is the server's, and the server pays for sending it.
+call_interrupts() {
+  awk -v f=$(( $1 + 2 )) '$1 == "CAL:" { print $f; found = 1; exit } END { if (!found) print 0 }' /proc/interrupts
+}
+
 # Waits for the client ($client_pid), launched at $1 (date +%s%N), with $warmup and $duration in seconds, and
 # sets server_pct and machine_pct: the CPU that the server ($server_pid) and the whole machine used while the
 # client measured. The window opens a second after the warmup (half the duration if that is shorter), since a
 # client that is a JVM starts its clock about half a second after its launch, and closes when the duration is
 # up, before a client reports and exits. Measured from the launch to the exit instead, a JVM client's start
-# and end showed as the server waiting: 92-94% of its CPU against 98-99% under the C client.
+# and end showed as the server waiting: 92-94% of its CPU against 98-99% under the C client. Also sets
+# client_interrupts: call_interrupts of the client's CPU ($client_cpu) per second over the same window.
 measure_cpu() {
-  local lead_ns warmup_ns duration_ns t0 t1 m0 m1 s0 s1 ns
+  local lead_ns warmup_ns duration_ns t0 t1 m0 m1 s0 s1 ns i0 i1
   warmup_ns="$(awk -v s="$warmup" 'BEGIN { printf "%.0f", s * 1e9 }')"
   duration_ns="$(awk -v s="$duration" 'BEGIN { printf "%.0f", s * 1e9 }')"
   lead_ns=$(( duration_ns / 2 < 1000000000 ? duration_ns / 2 : 1000000000 ))
   sleep_until $(( $1 + warmup_ns + lead_ns ))
-  t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" s0="$(date +%s%N)"
+  t0="$(cpu_ticks "$server_pid")" m0="$(busy_ticks)" i0="$(call_interrupts "$client_cpu")" s0="$(date +%s%N)"
   sleep_until $(( $1 + warmup_ns + duration_ns ))
-  t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" s1="$(date +%s%N)"
+  t1="$(cpu_ticks "$server_pid")" m1="$(busy_ticks)" i1="$(call_interrupts "$client_cpu")" s1="$(date +%s%N)"
   wait "$client_pid" || true # no reply at all still prints its line
   client_pid=''
   ns=$(( s1 - s0 > 0 ? s1 - s0 : 1 ))
   server_pct=$(( (t1 - t0) * 100 * 1000000000 / ticks_per_s / ns ))
   machine_pct=$(( (m1 - m0) * 100 * 1000000000 / ticks_per_s / ns ))
+  client_interrupts=$(( (i1 - i0) * 1000000000 / ns ))
 }
 
 wait_port() { # what log pid: prints the port the server printed in log

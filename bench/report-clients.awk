@@ -37,16 +37,18 @@ END {
         printf "\n"
     }
     printf "\nMedians; 'rate vs %s' = replies per second / %s's; 'us/reply' = client CPU time per reply;\n", ref, ref
-    printf "'server us' = server CPU time per reply\n"
-    printf "%-16s %10s %11s %11s %8s %11s %9s %10s %8s\n", "client", "replies/s", "rate vs " ref, "client CPU%",
-           "us/reply", "server CPU%", "server us", "other CPU%", "lost"
+    printf "'server us' = server CPU time per reply; 'IPI/s' = function-call interrupts the client's CPU got per\n"
+    printf "second, on a virtual machine mostly wake-ups sent by the server's CPU to a client asleep for its replies\n"
+    printf "%-16s %10s %11s %11s %8s %11s %9s %10s %8s %8s\n", "client", "replies/s", "rate vs " ref, "client CPU%",
+           "us/reply", "server CPU%", "server us", "other CPU%", "IPI/s", "lost"
     for (s = 1; s <= count; s++) {
         n = names[s]
         lost = 0
         for (i = 1; i <= rounds; i++) { lost += val[n, i, "lost"] }
-        printf "%-16s %10.0f %11s %11.0f %8.2f %11.0f %9.2f %10.0f %8d\n", n, median(n, "rate_rps"),
+        printf "%-16s %10.0f %11s %11.0f %8.2f %11.0f %9.2f %10.0f %8.0f %8d\n", n, median(n, "rate_rps"),
                ratio(median(n, "rate_rps"), median(ref, "rate_rps")), median(n, "client_cpu_pct"),
-               median(n, "client_us"), median(n, "server_cpu_pct"), median(n, "server_us"), median(n, "other_cpu_pct"), lost
+               median(n, "client_us"), median(n, "server_cpu_pct"), median(n, "server_us"), median(n, "other_cpu_pct"),
+               median(n, "client_interrupts_per_s"), lost
     }
     printf "\nPer round: rate and server CPU per reply / %s's in the same round, the median of the rounds; and in\n", ref
     printf "how many rounds the client reached %s's rate or more, and cost the server as much or more per reply\n", ref
