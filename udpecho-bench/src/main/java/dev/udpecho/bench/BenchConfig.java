@@ -48,8 +48,9 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
     /** Rate × timeout: the most datagrams rate mode may have to track at once. */
     public static final long MAX_IN_FLIGHT = 1L << 20;
     /**
-     * Window mode's default {@link #busyPoll}: a quarter of a window's round trip on loopback at 300k replies/s,
-     * and at most 5% of a CPU per millisecond of round trip when replies are slower.
+     * Window mode's default {@link #busyPoll}: a quarter of a window's round trip on loopback at 300k replies/s.
+     * When replies stop coming, the bench polls this long before each sleep; while they keep coming less than
+     * this apart, it polls all the time.
      */
     public static final Duration DEFAULT_BUSY_POLL = Duration.ofNanos(50_000);
     /** The longest {@link #busyPoll}. */
@@ -147,6 +148,9 @@ public record BenchConfig(InetSocketAddress server, byte[] prefix, BenchMode mod
             }
         } else if (rate != 0) {
             throw new IllegalArgumentException("a rate applies to rate mode only");
+        }
+        if (mode == BenchMode.RATE && !busyPoll.isZero()) {
+            throw new IllegalArgumentException("a busy poll applies to pingpong and window modes only");
         }
         if (io != Transport.NATIVE && io != Transport.NIO) {
             throw new IllegalArgumentException("bench sends through the native or the nio transport, not " + io);

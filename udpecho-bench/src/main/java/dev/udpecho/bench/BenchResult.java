@@ -23,9 +23,10 @@ import java.util.List;
  * @param cpuPercent CPU time the client process used while measuring, in percent of one CPU (all its threads,
  *                   the JVM's included); NaN where the JVM cannot tell. Near 100 in window mode, the client may
  *                   have set the pace, unless much of it was polling.
- * @param pollingPercent pingpong and window modes: the share of the measured time the bench spent polling for
- *                   replies that had not come yet ({@link BenchConfig#busyPoll}), in percent of one CPU: part of
- *                   {@code cpuPercent} that was waiting, not work. 0 without polling; NaN in rate mode.
+ * @param pollingPercent pingpong and window modes: the share of the measured time (wall clock) the bench spent
+ *                   polling for replies that had not come yet ({@link BenchConfig#busyPoll}), in percent: time its
+ *                   thread waited on the CPU instead of asleep, so roughly that much of {@code cpuPercent} was
+ *                   waiting, not work. 0 without polling; NaN in rate mode.
  * @param stamp      with {@link dev.udpecho.protocol.Protocol#STAMP}: the reflector's residence times, one-way
  *                   delays and loss by direction; otherwise {@code null}. With STAMP, {@code roundTrips} has the
  *                   residence time taken out.

@@ -11,10 +11,10 @@ import java.io.IOException;
  * the CPU that delivers it: against a server on loopback that is the server's CPU, and on a virtual machine each
  * wake-up is an interrupt sent from it, about one per window when the bench is faster than the server (measured:
  * 4,500–5,000 a second at 300k replies/s; under 100 while polling). The C reference client never sleeps because
- * it is busy sending each datagram on its own. Polls are spaced by {@link #POLL_PAUSE_NANOS} when more than one
- * datagram is in flight: back to back, they take the lock of the socket's queue as fast as the server's CPU
+ * it is busy sending each datagram on its own. Polls are spaced by {@link #POLL_PAUSE_NANOS} when the window is
+ * more than one datagram: back to back, they take the lock of the socket's queue as fast as the server's CPU
  * puts replies into it, and slow it down (measured: 0.94× the C client's rate against 1.03× with the pause).
- * With one datagram in flight nothing else is arriving, and a pause would only add to the round trip.
+ * With a window of one nothing else is arriving, and a pause would only add to the round trip.
  *
  * <p>Owned by the one thread that calls {@link #run}; nothing is allocated per datagram.
  */
@@ -86,12 +86,12 @@ final class ClosedLoop {
 
     /**
      * @param span what {@link #run} returned.
-     * @return the share of the measured time spent polling for replies that had not come yet, in percent: CPU
-     *     time the bench spent waiting, not working.
+     * @return the share of the measured time (wall clock) spent polling for replies that had not come yet, in
+     *     percent: time the bench's thread waited on the CPU instead of asleep.
      */
     double pollingPercent(Span span) {
         double nanos = span.seconds() * 1e9;
-        return nanos > 0 ? Math.min(100, 100 * pollingNanos / nanos) : 0;
+        return nanos > 0 ? 100 * pollingNanos / nanos : 0;
     }
 
     /** Stops sending at the next turn; {@link #run} then waits for what is in flight. Any thread. */
@@ -107,6 +107,7 @@ final class ClosedLoop {
                 pollingSince = from;
             }
             long giveUp = pollingSince + busyPollNanos;
+            boolean stopped = stopping; // the drain after a stop polls as any turn; a stop now ends the turn
             // A long busy poll still ends a turn now and then, for the timeouts and the end of the run.
             long until = giveUp - (from + TURN_NANOS) < 0 ? giveUp : from + TURN_NANOS;
             long now = from;
@@ -125,7 +126,7 @@ final class ClosedLoop {
                     Thread.onSpinWait();
                     now = System.nanoTime();
                 }
-            } while (now - until < 0 && !stopping);
+            } while (now - until < 0 && stopping == stopped);
             polled(now - from);
             if (now - giveUp < 0) {
                 Replies.taken(io, format, tracker, 0, now);

@@ -42,7 +42,7 @@ public final class SummaryText {
         if (!Double.isNaN(r.cpuPercent())) {
             s.append(String.format(Locale.ROOT, ", client CPU %.0f%% of one core", r.cpuPercent()));
             if (r.pollingPercent() >= 0.5) {
-                s.append(String.format(Locale.ROOT, " (%.0f%% polling for replies)", r.pollingPercent()));
+                s.append(String.format(Locale.ROOT, ", polling for replies %.0f%% of the time", r.pollingPercent()));
             }
         }
         s.append('\n');

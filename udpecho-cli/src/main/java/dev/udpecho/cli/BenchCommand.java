@@ -207,6 +207,9 @@ final class BenchCommand implements Callable<Integer> {
         if (rate == null && mode == BenchMode.RATE) {
             throw new ParameterException(spec.commandLine(), "rate mode needs --rate N (datagrams per second)");
         }
+        if (busyPoll != null && mode == BenchMode.RATE) {
+            throw new ParameterException(spec.commandLine(), "--busy-poll applies to pingpong and window modes only");
+        }
         int w = mode == BenchMode.WINDOW ? (window == null ? 64 : window) : mode == BenchMode.PINGPONG ? 1 : 0;
         try {
             boolean stateful = Converters.stampStateful(stampMode);

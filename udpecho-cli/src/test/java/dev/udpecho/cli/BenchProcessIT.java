@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
@@ -49,7 +51,9 @@ class BenchProcessIT {
             assertThat(json.get("mode").asText()).isEqualTo("window");
             assertThat(json.get("window").asInt()).isEqualTo(16);
             assertThat(json.get("busy_poll_us").asDouble()).isEqualTo(50.0);
-            assertThat(json.get("client_polling_pct").asDouble()).isBetween(0.0, 100.0);
+            JsonNode polling = json.get("client_polling_pct");
+            assertThat(polling.isNumber()).as("a number: " + polling).isTrue();
+            assertThat(polling.asDouble()).isBetween(0.0, 100.0);
             long sent = json.get("sent").asLong();
             assertThat(sent).isPositive();
             assertThat(json.get("received").asLong()).isEqualTo(sent);
@@ -61,6 +65,17 @@ class BenchProcessIT {
                     + ", lost 0 (0.00%), late 0, corrupt 0, duplicated 0, reordered 0"));
             assertThat(err).anyMatch(l -> l.matches("round trip us: min [\\d.]+, p50 [\\d.]+, p90 [\\d.]+, p99 [\\d.]+,"
                     + " p99\\.9 [\\d.]+, p99\\.99 [\\d.]+, max [\\d.]+"));
+            // The summary gives the same share, rounded, where it is 0.5% or more.
+            Pattern summary = Pattern.compile(
+                    "replies/s \\d+, client CPU \\d+% of one core(, polling for replies (\\d+)% of the time)?");
+            assertThat(err).anyMatch(l -> {
+                Matcher m = summary.matcher(l);
+                if (!m.matches()) {
+                    return false;
+                }
+                double share = polling.asDouble();
+                return m.group(2) == null ? share < 0.51 : share > 0.49 && Math.abs(Integer.parseInt(m.group(2)) - share) <= 0.51;
+            });
         }
     }
 

@@ -91,6 +91,7 @@ class MainTest {
         "bench --duration 10ms | udpecho bench: duration must be 100ms to 24h, not 10ms",
         "bench --timeout 2m    | udpecho bench: timeout must be 1ms to 60s, not 120s",
         "bench --busy-poll 2s  | udpecho bench: busy poll must be 0s to 1s, not 2s",
+        "bench --mode rate --rate 10 --busy-poll 1ms | udpecho bench: --busy-poll applies to pingpong and window modes only",
         "bench --busy-poll 5x  | udpecho bench: Invalid value for option '--busy-poll': '5x' is not a duration (e.g. 200ms, 2s, 1m)",
         "bench --host 127.0.0.1 --size 65503 | udpecho bench: size must be 24 to 65502 bytes (the largest UDP payload less the 5-byte prefix), not 65503",
         "bench --mode rate --rate 3000000 | udpecho bench: rate × timeout must be at most 1048576 datagrams in flight, not 3000000: lower the rate or the timeout",
