@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -45,6 +46,17 @@ class BenchRunIT {
 
     private int port() {
         return server.address().getPort();
+    }
+
+    /** @return a socket on a loopback port of its own that never answers. */
+    private static DatagramChannel silent() throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            return channel.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** Everything sent came back exact, and each count agrees with the others and with the server's. */
@@ -231,8 +243,7 @@ class BenchRunIT {
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aLongBusyPollStillGivesUpOnLateRepliesAndEndsOnTime(Transport io) throws Exception {
-        try (DatagramChannel silent = DatagramChannel.open()) {
-            silent.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+        try (DatagramChannel silent = silent()) {
             int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
             BenchConfig config = Benches.busyPoll(
                     Benches.window(port, 8, Duration.ofMillis(600), Duration.ofMillis(100), io), Duration.ofSeconds(1));
@@ -249,8 +260,7 @@ class BenchRunIT {
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aStopWhilePollingEndsTheRunOnceWhatIsInFlightTimedOut(Transport io) throws Exception {
-        try (DatagramChannel silent = DatagramChannel.open()) {
-            silent.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+        try (DatagramChannel silent = silent()) {
             int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
             BenchConfig config = Benches.busyPoll(
                     Benches.window(port, 8, Duration.ofHours(1), Duration.ofMillis(200), io), Duration.ofSeconds(1));
@@ -282,8 +292,7 @@ class BenchRunIT {
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aSilentServerLosesEverything(Transport io) throws Exception {
-        try (DatagramChannel silent = DatagramChannel.open()) {
-            silent.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+        try (DatagramChannel silent = silent()) {
             int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
             long start = System.nanoTime();
             BenchResult r = BenchRun.run(Benches.window(port, 8, Duration.ofMillis(300), Duration.ofMillis(100), io),
@@ -304,8 +313,7 @@ class BenchRunIT {
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aClosedPortIsReportedAsErrorsAndLosses(Transport io) throws Exception {
         int port;
-        try (DatagramChannel gone = DatagramChannel.open()) {
-            gone.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+        try (DatagramChannel gone = silent()) {
             port = ((InetSocketAddress) gone.getLocalAddress()).getPort();
         }
         Tally t = BenchRun.run(Benches.window(port, 4, Duration.ofMillis(200), Duration.ofMillis(50), io), i -> { })
