@@ -48,6 +48,13 @@ class BenchRunIT {
         return server.address().getPort();
     }
 
+    /** @return a window of 8 to {@code peer} that polls for up to a second before it sleeps. */
+    private static BenchConfig pollingForASecond(DatagramChannel peer, Duration duration, Duration timeout,
+                                                 Transport io) throws IOException {
+        int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+        return Benches.busyPoll(Benches.window(port, 8, duration, timeout, io), Duration.ofSeconds(1));
+    }
+
     /** @return a socket on a loopback port of its own that never answers. */
     private static DatagramChannel silent() throws IOException {
         DatagramChannel channel = DatagramChannel.open();
@@ -244,9 +251,7 @@ class BenchRunIT {
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aLongBusyPollStillGivesUpOnLateRepliesAndEndsOnTime(Transport io) throws Exception {
         try (DatagramChannel silent = silent()) {
-            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
-            BenchConfig config = Benches.busyPoll(
-                    Benches.window(port, 8, Duration.ofMillis(600), Duration.ofMillis(100), io), Duration.ofSeconds(1));
+            BenchConfig config = pollingForASecond(silent, Duration.ofMillis(600), Duration.ofMillis(100), io);
             long start = System.nanoTime();
             BenchResult r = BenchRun.run(config, i -> { });
             Tally t = r.tally();
@@ -261,9 +266,7 @@ class BenchRunIT {
     @MethodSource("dev.udpecho.bench.Benches#transports")
     void aStopWhilePollingEndsTheRunOnceWhatIsInFlightTimedOut(Transport io) throws Exception {
         try (DatagramChannel silent = silent()) {
-            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
-            BenchConfig config = Benches.busyPoll(
-                    Benches.window(port, 8, Duration.ofHours(1), Duration.ofMillis(200), io), Duration.ofSeconds(1));
+            BenchConfig config = pollingForASecond(silent, Duration.ofHours(1), Duration.ofMillis(200), io);
             BenchRun run = new BenchRun(config, i -> { });
             AtomicBoolean sawSending = new AtomicBoolean();
             long[] stoppedAt = new long[1];
