@@ -24,9 +24,10 @@ import java.util.List;
  *                   the JVM's included); NaN where the JVM cannot tell. Near 100 in window mode, the client may
  *                   have set the pace, unless much of it was polling.
  * @param pollingPercent pingpong and window modes: the share of the measured time (wall clock) the bench spent
- *                   polling for replies that had not come yet ({@link BenchConfig#busyPoll}), in percent: time its
- *                   thread waited on the CPU instead of asleep, so roughly that much of {@code cpuPercent} was
- *                   waiting, not work. 0 without polling; NaN in rate mode.
+ *                   waiting on the CPU for replies ({@link BenchConfig#busyPoll}): polling for replies that had not
+ *                   come yet, or, while they came one by one, holding off a read until more had; in percent. Time
+ *                   its thread waited instead of sleeping, so roughly that much of {@code cpuPercent} was waiting,
+ *                   not work. 0 without polling; NaN in rate mode.
  * @param stamp      with {@link dev.udpecho.protocol.Protocol#STAMP}: the reflector's residence times, one-way
  *                   delays and loss by direction; otherwise {@code null}. With STAMP, {@code roundTrips} has the
  *                   residence time taken out.
