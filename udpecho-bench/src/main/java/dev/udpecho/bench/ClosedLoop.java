@@ -57,7 +57,7 @@ final class ClosedLoop {
         this.durationNanos = config.duration().toNanos();
         this.busyPollNanos = config.busyPoll().toNanos();
         this.pauseNanos = window > 1 ? POLL_PAUSE_NANOS : 0;
-        this.spacing = new ReadSpacing(window, busyPollNanos);
+        this.spacing = new ReadSpacing(window, io.batch(), busyPollNanos);
         this.readAt = System.nanoTime();
     }
 

@@ -1,16 +1,20 @@
 package dev.udpecho.bench;
 
 /**
- * When a closed loop's next read of replies is worth making. While replies come one at a time, as a busy server's
- * CPU delivers them, a read that took fewer than a quarter of the window ({@link #SHARE}) is followed by a wait
- * until the rest of that quarter should have come, at the smoothed time between replies, and never longer than
- * the busy poll nor {@link #MAX_WAIT_NANOS}.
+ * When a closed loop's next read of replies is worth making. A read that took fewer than a quarter of the window
+ * ({@link #SHARE}; at most what one read can take) is followed by a wait until the rest of that quarter should
+ * have come, at the smoothed time between replies, and never longer than the busy poll nor
+ * {@link #MAX_WAIT_NANOS}. Any short read counts, the last ones of a run too; under a window of 8 the quarter is at
+ * most one reply, and no read is short.
+ *
+ * <p>It is meant for replies that come one at a time, as a busy server's CPU delivers them.
  *
  * <p>Why: each read takes the lock of the socket's queue, and the server's CPU takes it for every reply it puts
  * there. Read as they came, one or two at a time, the replies cost the C reference server 1–2% more per datagram
  * than under the C client, which reads about 9 at a time (see {@link ClosedLoop}). A reply that waits here waits
  * in the bench's socket instead of the server's, so while the server sets the pace the round trip, the window
- * over the rate, does not change; replies that come a window at a time are read at once.
+ * over the rate, does not change on average, though a reply held may show up to 50 µs more; replies that come a
+ * window at a time are read at once.
  *
  * <p>Owned by the loop's one thread. Times are {@link System#nanoTime()}.
  */
@@ -35,11 +39,13 @@ final class ReadSpacing {
     private boolean timed;
 
     /**
-     * @param window       datagrams in flight; under {@link #SHARE} reads are never held off.
+     * @param window        datagrams in flight.
+     * @param readLimit     the most replies one read takes ({@link BatchIo#batch()}): a read of that many is
+     *                      never short, whatever the window.
      * @param busyPollNanos how long the loop polls before it sleeps: a read is held off no longer.
      */
-    ReadSpacing(long window, long busyPollNanos) {
-        this.batch = window / SHARE;
+    ReadSpacing(long window, int readLimit, long busyPollNanos) {
+        this.batch = Math.min(window / SHARE, readLimit);
         this.maxWaitNanos = Math.min(busyPollNanos, MAX_WAIT_NANOS);
     }
 

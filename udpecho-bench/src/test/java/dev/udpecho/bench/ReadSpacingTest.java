@@ -8,12 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReadSpacingTest {
     private static final long US = 1_000;
     private static final long START = -7_000_000 * US; // nanoTime may be negative
-    private final ReadSpacing spacing = new ReadSpacing(64, 1_000 * US);
+    private final ReadSpacing spacing = new ReadSpacing(64, 64, 1_000 * US);
 
     @Test
-    void theFirstReadsAreNotHeldOffUntilTheRateIsKnown() {
+    void theFirstReadIsNotHeldOffAsTheRateIsNotKnownYet() {
         assertThat(spacing.taken(1, START)).isEqualTo(START);
         assertThat(spacing.nanosPerReply()).isZero();
+        assertThat(spacing.taken(1, START + 2 * US)).as("the second is").isEqualTo(START + 2 * US + 15 * 2 * US);
     }
 
     @Test
@@ -37,7 +38,7 @@ class ReadSpacingTest {
         spacing.taken(1, START);
         long now = START + 100 * US; // one reply per 100 us: the rest of the quarter would take 1.5 ms
         assertThat(spacing.taken(1, now)).isEqualTo(now + 50 * US);
-        ReadSpacing shortPoll = new ReadSpacing(64, 20 * US);
+        ReadSpacing shortPoll = new ReadSpacing(64, 64, 20 * US);
         shortPoll.taken(1, START);
         assertThat(shortPoll.taken(1, now)).isEqualTo(now + 20 * US);
     }
@@ -62,11 +63,23 @@ class ReadSpacingTest {
     }
 
     @Test
-    void windowsUnderFourAreReadAsTheyCome() {
-        for (int window : new int[] {1, 2, 3}) {
-            ReadSpacing small = new ReadSpacing(window, 1_000 * US);
+    void windowsUnderEightAreReadAsTheyComeAndEightHoldsOffAnEmptyQuarter() {
+        for (int window : new int[] {1, 2, 3, 4, 7}) {
+            ReadSpacing small = new ReadSpacing(window, 64, 1_000 * US);
             small.taken(1, START);
-            assertThat(small.taken(1, START + 100 * US)).isEqualTo(START + 100 * US);
+            assertThat(small.taken(1, START + 2 * US)).as("window %d", window).isEqualTo(START + 2 * US);
         }
+        ReadSpacing eight = new ReadSpacing(8, 64, 1_000 * US);
+        eight.taken(1, START);
+        assertThat(eight.taken(1, START + 2 * US)).isEqualTo(START + 2 * US + 2 * US);
+    }
+
+    @Test
+    void aFullReadIsNeverShortHoweverLargeTheWindow() {
+        ReadSpacing large = new ReadSpacing(1024, 64, 1_000 * US); // a quarter is 256, a read takes 64 at most
+        large.taken(64, START);
+        assertThat(large.taken(64, START + 128 * US)).isEqualTo(START + 128 * US);
+        long now = START + 128 * US + 96 * US; // 48 more, 2 us apart
+        assertThat(large.taken(48, now)).as("16 short of a full read").isEqualTo(now + 16 * 2 * US);
     }
 }
