@@ -23,8 +23,8 @@ usage: bench/compare-clients.sh [options]
   --define NAME=COMMAND  add or replace a client; COMMAND gets the options below appended and must print
                          one line of key=value pairs as bench/target/echo-client does. Repeatable.
 
-Clients: c (bench/c/echo-client.c), udpecho (./udpecho bench --mode window), udpecho-nio (the same on the
-portable JDK transport). Each is run with --host 127.0.0.1 --port P --size N --window N --duration S --warmup S.
+Clients: c (bench/c/echo-client.c), c-poll (the same, asking for replies without sleeping, as udpecho bench
+does), udpecho (./udpecho bench --mode window), udpecho-nio (the same on the portable JDK transport). Each is run with --host 127.0.0.1 --port P --size N --window N --duration S --warmup S.
 Java runs on $JAVA_HOME/bin/java if JAVA_HOME is set.
 
 example: bench/compare-clients.sh --clients "c udpecho" --rounds 5
@@ -43,6 +43,7 @@ if [ -n "${JAVA_HOME:-}" ]; then java="$JAVA_HOME/bin/java"; fi
 # udpecho bench writes JSON; bench/udpecho-line.sh turns it into the C client's line.
 declare -A defs=(
   [c]='bench/target/echo-client --mode throughput'
+  [c-poll]='bench/target/echo-client --mode throughput --poll'
   [udpecho]='bench/udpecho-line.sh ./udpecho bench --mode window --timeout 1s'
   [udpecho-nio]='bench/udpecho-line.sh ./udpecho bench --mode window --timeout 1s --transport nio'
 )

@@ -10,6 +10,10 @@
  *
  * --mode pingpong is a window of 1 that also reports the round-trip time percentiles in microseconds.
  *
+ * --poll asks for replies without sleeping, every POLL_PAUSE_NS (back to back with a window of 1), as udpecho
+ * bench does while a window is out: the server then never has to wake the client. By default the client sleeps
+ * in recvmmsg until a reply comes.
+ *
  * Each datagram starts with a 64-bit sequence number; slot s sends s, s+W, s+2W, ... so a reply's slot is
  * its sequence modulo the window, and a late reply to a datagram already given up (or a duplicate) is
  * recognised as stale instead of matching the slot's current datagram. A reply counts only if it is the
@@ -35,12 +39,14 @@
 #define SEQ_BYTES 8
 /* Round trips per second that pingpong can record; loopback round trips take several microseconds. */
 #define MAX_ROUND_TRIPS_PER_S 500000
+/* --poll: between two asks for replies, as udpecho bench's ClosedLoop.POLL_PAUSE_NANOS. */
+#define POLL_PAUSE_NS 2000
 
 struct options {
     const char *host, *port, *prefix;
     long size, window;
     double duration, warmup, timeout;
-    int pingpong;
+    int pingpong, poll;
 };
 
 struct slot {
@@ -72,13 +78,14 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: echo-client --port N [--host ADDR] [--size N] [--window N] [--duration S] [--warmup S]\n"
-            "                   [--timeout S] [--prefix TEXT] [--mode throughput|pingpong]\n"
+            "                   [--timeout S] [--prefix TEXT] [--mode throughput|pingpong] [--poll]\n"
             "  --host ADDR   server address (default 127.0.0.1)\n"
             "  --size N      payload bytes per datagram, %d or more (default 64)\n"
             "  --window N    datagrams in flight, 1-%d (default 64; pingpong: 1)\n"
             "  --duration S  seconds measured (default 5), after --warmup S (default 1)\n"
             "  --timeout S   a datagram with no reply after S seconds is lost (default 1)\n"
-            "  --prefix TEXT the server's reply prefix (default OK...)\n",
+            "  --prefix TEXT the server's reply prefix (default OK...)\n"
+            "  --poll        ask for replies every 2 us instead of sleeping until one comes\n",
             SEQ_BYTES, MAX_WINDOW);
 }
 
@@ -101,7 +108,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "size", required_argument, NULL, 's' },     { "window", required_argument, NULL, 'w' },
         { "duration", required_argument, NULL, 'd' }, { "warmup", required_argument, NULL, 'u' },
         { "timeout", required_argument, NULL, 't' },  { "prefix", required_argument, NULL, 'x' },
-        { "mode", required_argument, NULL, 'm' },     { "help", no_argument, NULL, 'h' },
+        { "mode", required_argument, NULL, 'm' },     { "poll", no_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
         { 0 },
     };
     *o = (struct options){ .host = "127.0.0.1", .prefix = "OK...", .size = 64, .window = -1,
@@ -124,6 +132,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             }
             o->pingpong = strcmp(optarg, "pingpong") == 0;
             break;
+        case 'P': o->poll = 1; break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); exit(2);
         }
@@ -178,6 +187,26 @@ static double percentile_us(const uint32_t *sorted, size_t n, double p)
     }
     size_t i = (size_t)(p * (double)(n - 1) + 0.5);
     return sorted[i] / 1000.0;
+}
+
+/* --poll: asks without sleeping until replies come, an error, or a tick (as SO_RCVTIMEO) has passed. */
+static int poll_replies(int fd, struct mmsghdr *rx, int64_t pause_ns)
+{
+    const int64_t from = now_ns();
+    for (;;) {
+        int n = recvmmsg(fd, rx, BATCH, MSG_DONTWAIT, NULL);
+        int64_t now = now_ns();
+        if (n > 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || now - from >= 10000000) {
+            return n;
+        }
+        for (const int64_t until = now + pause_ns; now_ns() < until;) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause(); /* what Thread.onSpinWait does there */
+#elif defined(__aarch64__)
+            __asm__ __volatile__("yield");
+#endif
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -268,7 +297,7 @@ int main(int argc, char **argv)
             c.sent += (uint64_t)sent;
         }
 
-        int n = recvmmsg(fd, rx, BATCH, MSG_WAITFORONE, NULL);
+        int n = o.poll ? poll_replies(fd, rx, window > 1 ? POLL_PAUSE_NS : 0) : recvmmsg(fd, rx, BATCH, MSG_WAITFORONE, NULL);
         now = now_ns();
         if (!measuring && now >= measure_from) {
             measuring = 1;
