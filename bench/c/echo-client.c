@@ -39,6 +39,8 @@
 #define SEQ_BYTES 8
 /* Round trips per second that pingpong can record; loopback round trips take several microseconds. */
 #define MAX_ROUND_TRIPS_PER_S 500000
+/* The longest a receive waits before the loop looks at timeouts and the clock again. */
+#define TICK_US 10000
 /* --poll: between two asks for replies, as udpecho bench's ClosedLoop.POLL_PAUSE_NANOS. */
 #define POLL_PAUSE_NS 2000
 
@@ -169,7 +171,7 @@ static int connect_socket(const struct options *o, long *max_payload)
     *max_payload = res->ai_family == AF_INET6 ? 65527 : 65507;
     freeaddrinfo(res);
     /* Wake up regularly even with no reply, to notice timeouts and the end of the run. */
-    struct timeval tick = { .tv_sec = 0, .tv_usec = 10000 };
+    struct timeval tick = { .tv_sec = 0, .tv_usec = TICK_US };
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
     return fd;
 }
@@ -196,7 +198,7 @@ static int poll_replies(int fd, struct mmsghdr *rx, int64_t pause_ns)
     for (;;) {
         int n = recvmmsg(fd, rx, BATCH, MSG_DONTWAIT, NULL);
         int64_t now = now_ns();
-        if (n > 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || now - from >= 10000000) {
+        if (n > 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || now - from >= (int64_t)TICK_US * 1000) {
             return n;
         }
         for (const int64_t until = now + pause_ns; now_ns() < until;) {
