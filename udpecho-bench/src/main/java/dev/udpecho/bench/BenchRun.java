@@ -84,8 +84,12 @@ public final class BenchRun {
         Instant startedAt = Instant.now();
         try (BatchIo io = open(config)) {
             long start = System.nanoTime();
-            Timeline timeline = new Timeline(tracker, recorder, HIGHEST_NANOS, start + config.warmup().toNanos(),
-                    listener);
+            long warmup = config.warmup().toNanos();
+            // The window's loop rehearses the start of measuring, and the timeline with it (see ClosedLoop).
+            SingleWriterRecorder rehearsal = config.mode() == BenchMode.RATE
+                    ? null : new SingleWriterRecorder(1, HIGHEST_NANOS, 3);
+            Timeline timeline = new Timeline(tracker, recorder, rehearsal, HIGHEST_NANOS,
+                    ClosedLoop.rehearseFrom(start, warmup), start + warmup, listener);
             timeline.start();
             Span span;
             OpenLoop open = null;
@@ -99,7 +103,7 @@ public final class BenchRun {
                     }
                     span = open.run(start);
                 } else {
-                    closed = new ClosedLoop(config, io, format, tracker);
+                    closed = new ClosedLoop(config, io, format, tracker, rehearsal);
                     stopper = closed::stop;
                     if (stopped) {
                         closed.stop();

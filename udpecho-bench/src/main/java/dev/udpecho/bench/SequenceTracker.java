@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Threading: {@link #hasRoom}, {@link #sent} and {@link #publishSent} belong to the sending thread;
  * {@link #reply}, {@link #unmatched}, {@link #expire}, {@link #inFlight}, {@link #tally} and {@link #publish} to
- * the receiving thread, which may be the same one. {@link #startMeasuring} is called by the receiving thread, or
- * before either starts. {@link #published} may be read from any thread. Nothing allocates after construction.
+ * the receiving thread, which may be the same one. {@link #startMeasuring} is called before either starts, or by
+ * the receiving thread when it also sends ({@link #rehearse} too). {@link #published} may be read from any thread. Nothing allocates after construction.
  */
 public final class SequenceTracker {
     private static final int AWAITING = 0;
@@ -48,6 +48,8 @@ public final class SequenceTracker {
     private final long timeoutNanos;
     private final ValueRecorder roundTrips;
     private final long highestRoundTrip;
+    /** Where round trips go now: {@link #roundTrips}, or a rehearsal's recorder. */
+    private ValueRecorder recording;
     private final long[] sentAt;
     private final long[] tags;
     private final AtomicLong sentUpTo = new AtomicLong();
@@ -55,6 +57,8 @@ public final class SequenceTracker {
     private final AtomicLongArray published = new AtomicLongArray(P_COUNT);
 
     private long measureFrom = Long.MAX_VALUE;
+    /** Calls of {@link #startMeasuring} and {@link #rehearse} so far. */
+    private int starts;
     private long sendErrors;
 
     // The receiving thread's.
@@ -86,6 +90,7 @@ public final class SequenceTracker {
         this.mask = capacity - 1;
         this.timeoutNanos = timeoutNanos;
         this.roundTrips = roundTrips;
+        this.recording = roundTrips;
         this.highestRoundTrip = highestRoundTrip;
         this.sentAt = new long[capacity];
         this.tags = new long[capacity];
@@ -109,9 +114,49 @@ public final class SequenceTracker {
         return capacity;
     }
 
-    /** Counts from this sequence number on; earlier ones are the warmup's. */
+    /**
+     * Counts from this sequence number on; earlier ones are the warmup's. After a {@link #rehearse}, what the
+     * rehearsal counted is dropped.
+     */
     public void startMeasuring(long firstSequence) {
+        restart(firstSequence, roundTrips);
+    }
+
+    /**
+     * Counts from this sequence number on as {@link #startMeasuring} does, but records round trips into
+     * {@code into}, until {@link #startMeasuring} drops it all. A warmup rehearses the start of measuring so
+     * that a branch first taken there is taken before it: the JIT would otherwise drop the code it compiled
+     * during the warmup and compile it again while measuring.
+     */
+    public void rehearse(long firstSequence, ValueRecorder into) {
+        restart(firstSequence, into);
+    }
+
+    private void restart(long firstSequence, ValueRecorder into) {
+        starts++;
         measureFrom = firstSequence;
+        recording = into;
+        received = 0;
+        lost = 0;
+        late = 0;
+        corrupt = 0;
+        unmatched = 0;
+        duplicated = 0;
+        reordered = 0;
+        stale = 0;
+        receiveErrors = 0;
+        timedOut = 0;
+        sendErrors = 0;
+        published.lazySet(P_SEND_ERRORS, 0);
+        publish();
+    }
+
+    /**
+     * @return how many times counting started: 1 after {@link #startMeasuring}, 2 if a {@link #rehearse} came
+     *     before it. What a format measures on its own it drops when this changes; receiving thread.
+     */
+    public int starts() {
+        return starts;
     }
 
     /** @return the sequence numbers below this are sent (or about to be); receiving thread. */
@@ -193,7 +238,7 @@ public final class SequenceTracker {
                 tags[i] = tag(sequence, RECEIVED);
                 if (counted) {
                     received++;
-                    roundTrips.recordValue(Math.max(0, Math.min(roundTrip, highestRoundTrip)));
+                    recording.recordValue(Math.max(0, Math.min(roundTrip, highestRoundTrip)));
                     if (sequence < highestReceived) {
                         reordered++;
                     }

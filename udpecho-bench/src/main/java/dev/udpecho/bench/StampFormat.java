@@ -42,6 +42,8 @@ final class StampFormat implements WireFormat {
     private long reflectorLast = -1;
     private long negativeOneWay;
     private boolean reflectorSynchronised = true;
+    /** The tracker's {@link SequenceTracker#starts} that the figures above are from: a rehearsal's are dropped. */
+    private int start;
 
     /**
      * @param synchronised whether this host's clock is synchronised to UTC.
@@ -150,6 +152,10 @@ final class StampFormat implements WireFormat {
         long t3 = Stamp.fromTimestamp(Stamp.getLong(reply, Stamp.TIMESTAMP), reflectorError);
         long held = Math.max(0, t3 - t2);
         if (tracker.measuring(senderSequence(reply))) {
+            if (start != tracker.starts()) {
+                start = tracker.starts();
+                dropFigures();
+            }
             measuredReplies++;
             record(residence, held);
             reflectorSynchronised &= (reflectorError & Stamp.ERROR_S) != 0;
@@ -167,6 +173,17 @@ final class StampFormat implements WireFormat {
             reflectorLast = Math.max(reflectorLast, reflector);
         }
         return Math.max(0, now - t1 - held);
+    }
+
+    private void dropFigures() {
+        residence.reset();
+        forward.reset();
+        backward.reset();
+        measuredReplies = 0;
+        reflectorFirst = -1;
+        reflectorLast = -1;
+        negativeOneWay = 0;
+        reflectorSynchronised = true;
     }
 
     private static void record(Histogram h, long nanos) {

@@ -18,18 +18,32 @@ import java.util.function.Consumer;
  * <p>It also measures the CPU time the whole process used while measuring, to tell whether the client itself
  * may have set the pace.
  *
+ * <p>Where the load rehearses the start of measuring ({@link ClosedLoop}), the timeline rehearses too: from
+ * then until measuring starts it takes a step every {@link #REHEARSAL_STEP_NANOS} from the rehearsal's
+ * recorder, and drops it. A step's work (swapping and clearing interval histograms, adding them up, reading
+ * percentiles) is then compiled before measuring starts; otherwise the JIT compiled it step by step while
+ * measuring, on the bench's CPU, and the load stopped for milliseconds each second (measured with
+ * {@code perf sched timehist}).
+ *
  * <p>Threading: {@link #start} and {@link #finish} from the thread that runs the load; the listener is called on
  * the sampling thread, then by {@link #finish} for the last, shorter step. {@link #total}, {@link #intervals}
  * and {@link #cpuPercent} after {@link #finish}.
  */
 final class Timeline {
     private static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Between two steps of the rehearsal: often enough that the JIT compiles a step's work by its end. */
+    static final long REHEARSAL_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final SequenceTracker tracker;
     private final SingleWriterRecorder recorder;
+    private final SingleWriterRecorder rehearsal;
     private final Consumer<Interval> listener;
+    private final long rehearseFrom;
     private final long measureFrom;
     private final Histogram total;
+    /** The rehearsal's {@link #total}, dropped. */
+    private final Histogram practice;
+    private Histogram practiceRecycled;
     private final List<Interval> intervals = new ArrayList<>();
     private final Thread thread;
     private Histogram recycled;
@@ -41,20 +55,27 @@ final class Timeline {
     private volatile boolean finished;
 
     /**
-     * @param tracker     the run's accounts.
-     * @param recorder    where the receiving thread records round-trip times.
-     * @param highest     the recorder's highest trackable value.
-     * @param measureFrom when measuring starts ({@link System#nanoTime()}): the first step starts then.
-     * @param listener    told of each step.
+     * @param tracker      the run's accounts.
+     * @param recorder     where the receiving thread records round-trip times.
+     * @param rehearsal    where it records them while it rehearses the start of measuring; null if it does not.
+     * @param highest      the recorders' highest trackable value.
+     * @param rehearseFrom when the rehearsal starts ({@link System#nanoTime()}).
+     * @param measureFrom  when measuring starts: the first step starts then.
+     * @param listener     told of each step.
      */
-    Timeline(SequenceTracker tracker, SingleWriterRecorder recorder, long highest, long measureFrom,
-             Consumer<Interval> listener) {
+    Timeline(SequenceTracker tracker, SingleWriterRecorder recorder, SingleWriterRecorder rehearsal, long highest,
+             long rehearseFrom, long measureFrom, Consumer<Interval> listener) {
         this.tracker = tracker;
         this.recorder = recorder;
+        this.rehearsal = rehearsal;
         this.listener = listener;
+        this.rehearseFrom = rehearseFrom;
         this.measureFrom = measureFrom;
         this.lastAt = measureFrom;
         this.total = new Histogram(1, highest, 3);
+        this.practice = rehearsal == null ? null : new Histogram(1, highest, 3);
+        // The first call loads the JVM's management beans (measured: 17-30 ms of CPU): not at the start of measuring.
+        processCpuNanos();
         this.thread = new Thread(this::sample, "udpecho-bench-timeline");
         this.thread.setDaemon(true);
     }
@@ -102,6 +123,12 @@ final class Timeline {
     }
 
     private void sample() {
+        if (rehearsal != null && sleepUntil(rehearseFrom)) {
+            for (long next = rehearseFrom; next - measureFrom < 0 && !finished && sleepUntil(next);
+                 next += REHEARSAL_STEP_NANOS) {
+                practise(next);
+            }
+        }
         if (!sleepUntil(measureFrom)) {
             return;
         }
@@ -132,15 +159,27 @@ final class Timeline {
         }
         Histogram step = recorder.getIntervalHistogram(recycled);
         total.add(step);
-        Interval interval = new Interval(intervals.size() + 1, (at - measureFrom) / 1e9, (at - lastAt) / 1e9,
-                now.sent() - last.sent(), now.received() - last.received(), timedOut - lastTimedOut,
-                micros(step, 50), micros(step, 99), now, micros(total, 50), micros(total, 99));
+        Interval interval = interval(at, step, total, now, timedOut);
         recycled = step;
         last = now;
         lastTimedOut = timedOut;
         lastAt = at;
         intervals.add(interval);
         listener.accept(interval);
+    }
+
+    /** A step of the rehearsal: {@link #take}'s work on the rehearsal's recorder, dropped. */
+    private void practise(long at) {
+        Histogram step = rehearsal.getIntervalHistogram(practiceRecycled);
+        practice.add(step);
+        interval(at, step, practice, tracker.published(), tracker.publishedTimedOut());
+        practiceRecycled = step;
+    }
+
+    private Interval interval(long at, Histogram step, Histogram sum, Tally now, long timedOut) {
+        return new Interval(intervals.size() + 1, (at - measureFrom) / 1e9, (at - lastAt) / 1e9,
+                now.sent() - last.sent(), now.received() - last.received(), timedOut - lastTimedOut,
+                micros(step, 50), micros(step, 99), now, micros(sum, 50), micros(sum, 99));
     }
 
     private static double micros(Histogram h, double percentile) {

@@ -117,6 +117,21 @@ class BenchRunIT {
 
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
+    void whatTheWarmupRehearsedIsNotInTheResult(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.WINDOW,
+                Duration.ofMillis(1200), 100, 32, 0, Duration.ofMillis(600), Duration.ofSeconds(1), io);
+        BenchResult r = clean(config);
+        Tally t = r.tally();
+        assertThat(r.intervals()).hasSizeBetween(2, 3);
+        assertThat(r.intervals().stream().mapToLong(Interval::received).sum()).isEqualTo(t.received());
+        assertThat(r.intervals().stream().mapToLong(Interval::sent).sum()).isEqualTo(t.sent());
+        assertThat(r.intervals().get(r.intervals().size() - 1).soFar()).isEqualTo(t);
+        assertThat(server.stats().received()).as("the warmup's, the rehearsal's among them")
+                .isGreaterThan(t.sent() + t.sent() / 4);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
     void overIpv6(Transport io) throws Exception {
         BenchConfig config = new BenchConfig(new InetSocketAddress(Loopback.address("::1"), port()), Benches.OK,
                 BenchMode.WINDOW, Duration.ofMillis(500), 1000, 8, 0, Duration.ZERO, Duration.ofSeconds(1), io);

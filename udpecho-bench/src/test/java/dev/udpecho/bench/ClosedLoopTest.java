@@ -26,7 +26,8 @@ class ClosedLoopTest {
         PacedEcho echo = new PacedEcho(config.size());
         SequenceTracker tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(),
                 new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3), BenchRun.HIGHEST_NANOS);
-        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker);
+        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
+                null);
 
         loop.run(System.nanoTime());
 
@@ -36,6 +37,29 @@ class ClosedLoopTest {
         double perRead = (double) echo.taken / echo.reads;
         // Polled every 2 us as they came, a reply every 3 us would be read one or two at a time.
         assertThat(perRead).as("replies per read that took some").isGreaterThanOrEqualTo(5.0);
+    }
+
+    @Test
+    void theWarmupRehearsesMeasuringAndWhatTheRehearsalCountedIsDropped() throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(9), Benches.OK, BenchMode.WINDOW, Duration.ofMillis(300),
+                64, 64, 0, Duration.ofMillis(400), Duration.ofSeconds(1), Transport.NIO);
+        PacedEcho echo = new PacedEcho(config.size());
+        SingleWriterRecorder measured = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        SingleWriterRecorder rehearsal = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        SequenceTracker tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(),
+                measured, BenchRun.HIGHEST_NANOS);
+        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
+                rehearsal);
+
+        loop.run(System.nanoTime());
+
+        Tally t = tracker.tally();
+        assertThat(t).isEqualTo(new Tally(t.sent(), t.sent(), 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(measured.getIntervalHistogram().getTotalCount()).isEqualTo(t.received());
+        long rehearsed = rehearsal.getIntervalHistogram().getTotalCount();
+        // The echo answers at one pace throughout: the rehearsal (200 ms) about two thirds of the measured 300 ms.
+        assertThat((double) rehearsed / t.received()).as("rehearsed / measured").isBetween(0.2, 1.5);
+        assertThat(echo.taken).as("the warmup's first half came before").isGreaterThan(t.received() + rehearsed);
     }
 
     /** Echoes each datagram sent, the next one due {@link #PACE_NANOS} after the one before. */
