@@ -86,7 +86,7 @@ public final class BenchRun {
             long start = System.nanoTime();
             long warmup = config.warmup().toNanos();
             // The window's loop rehearses the start of measuring, and the timeline with it (see ClosedLoop).
-            SingleWriterRecorder rehearsal = config.mode() == BenchMode.RATE
+            SingleWriterRecorder rehearsal = config.mode() == BenchMode.RATE || warmup == 0
                     ? null : new SingleWriterRecorder(1, HIGHEST_NANOS, 3);
             Timeline timeline = new Timeline(tracker, recorder, rehearsal, HIGHEST_NANOS,
                     ClosedLoop.rehearseFrom(start, warmup), start + warmup, listener);

@@ -123,11 +123,8 @@ final class Timeline {
     }
 
     private void sample() {
-        if (rehearsal != null && sleepUntil(rehearseFrom)) {
-            for (long next = rehearseFrom; next - measureFrom < 0 && !finished && sleepUntil(next);
-                 next += REHEARSAL_STEP_NANOS) {
-                practise(next);
-            }
+        if (rehearsal != null && !rehearse()) {
+            return;
         }
         if (!sleepUntil(measureFrom)) {
             return;
@@ -136,6 +133,20 @@ final class Timeline {
         for (long next = measureFrom + STEP_NANOS; !finished && sleepUntil(next); next += STEP_NANOS) {
             take(next);
         }
+    }
+
+    /** @return false if interrupted (finished). */
+    private boolean rehearse() {
+        if (!sleepUntil(rehearseFrom)) {
+            return false;
+        }
+        for (long next = rehearseFrom; next - measureFrom < 0; next += REHEARSAL_STEP_NANOS) {
+            if (finished || !sleepUntil(next)) {
+                return false;
+            }
+            practise(next);
+        }
+        return true;
     }
 
     /** @return false if interrupted (finished). */

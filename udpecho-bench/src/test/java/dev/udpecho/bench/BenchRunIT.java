@@ -210,6 +210,33 @@ class BenchRunIT {
 
     @ParameterizedTest
     @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aStopDuringTheWarmupEndsTheRunAtOnceWithNothingCounted(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.WINDOW,
+                Duration.ofHours(1), 64, 8, 0, Duration.ofHours(1), Duration.ofSeconds(1), io);
+        BenchRun run = new BenchRun(config, i -> { });
+        CountDownLatch sending = arrivals.expect(1);
+        Thread stopper = new Thread(() -> {
+            try {
+                sending.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                run.stop();
+            }
+        });
+        stopper.start();
+        long from = System.nanoTime();
+        BenchResult r = run.run();
+        stopper.join();
+        assertThat((System.nanoTime() - from) / 1e9).as("seconds to stop, the timeline's included").isLessThan(12);
+        assertThat(r.seconds()).isZero();
+        assertThat(r.tally()).isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(r.intervals()).isEmpty();
+        assertThat(r.roundTrips().getTotalCount()).isZero();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
     void aPlainEchoNeedsAnEmptyPrefix(Transport io) throws Exception {
         try (EchoServer plain = EchoServer.builder().port(0).prefix("").start()) {
             BenchConfig wrong = Benches.window(plain.address().getPort(), 4, Duration.ofMillis(200),
