@@ -83,6 +83,7 @@ public final class BenchRun {
         }
         Instant startedAt = Instant.now();
         try (BatchIo io = open(config)) {
+            Timeline.prepare();
             long start = System.nanoTime();
             long warmup = config.warmup().toNanos();
             // The window's loop rehearses the start of measuring, and the timeline with it (see ClosedLoop).

@@ -110,6 +110,9 @@ final class ClosedLoop {
         }
         long measuredUntil = now;
         measuring = false;
+        if (measuredFrom < 0) {
+            tracker.dropRehearsal(); // stopped before measuring: what the rehearsal counted is no result
+        }
         while (tracker.inFlight() > 0) {
             turn();
         }

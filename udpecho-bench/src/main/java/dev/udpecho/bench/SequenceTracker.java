@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Threading: {@link #hasRoom}, {@link #sent} and {@link #publishSent} belong to the sending thread;
  * {@link #reply}, {@link #unmatched}, {@link #expire}, {@link #inFlight}, {@link #tally} and {@link #publish} to
  * the receiving thread, which may be the same one. {@link #startMeasuring} is called before either starts, or by
- * the receiving thread when it also sends ({@link #rehearse} too). {@link #published} may be read from any thread. Nothing allocates after construction.
+ * the receiving thread when it also sends ({@link #rehearse} and {@link #dropRehearsal} too). {@link #published}
+ * may be read from any thread. Nothing allocates after construction.
  */
 public final class SequenceTracker {
     private static final int AWAITING = 0;
@@ -132,6 +133,16 @@ public final class SequenceTracker {
         restart(firstSequence, into);
     }
 
+    /**
+     * Drops what a {@link #rehearse rehearsal} counted, for a run that stops before measuring: nothing counts
+     * from then on. Does nothing if no rehearsal is under way.
+     */
+    public void dropRehearsal() {
+        if (recording != roundTrips) {
+            restart(Long.MAX_VALUE, roundTrips);
+        }
+    }
+
     private void restart(long firstSequence, ValueRecorder into) {
         starts++;
         measureFrom = firstSequence;
@@ -153,7 +164,8 @@ public final class SequenceTracker {
 
     /**
      * @return how many times counting started: 1 after {@link #startMeasuring}, 2 if a {@link #rehearse} came
-     *     before it. What a format measures on its own it drops when this changes; receiving thread.
+     *     before it, 3 if a rehearsal was dropped. A format that measures on its own drops its figures when it sees
+     *     this change; receiving thread.
      */
     public int starts() {
         return starts;
@@ -164,7 +176,10 @@ public final class SequenceTracker {
         return sentUpTo.get();
     }
 
-    /** @return whether a reply to {@code sequence} is counted: it was sent after the warmup. */
+    /**
+     * @return whether a reply to {@code sequence} is counted: it was sent since counting started (measuring, or
+     *     a rehearsal of it).
+     */
     public boolean measuring(long sequence) {
         return sequence >= measureFrom;
     }

@@ -192,6 +192,9 @@ final class StampFormat implements WireFormat {
 
     /** @return the figures, once the run is over, given its counts. */
     StampStats stats(Tally tally) {
+        if (start != tracker.starts()) {
+            dropFigures(); // counting started again (or a rehearsal was dropped), and no measured reply came since
+        }
         boolean oneWay = synchronised && reflectorSynchronised && measuredReplies > 0;
         long forwardLost = -1;
         long backwardLost = -1;

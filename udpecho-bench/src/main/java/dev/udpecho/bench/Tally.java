@@ -23,7 +23,8 @@ package dev.udpecho.bench;
  * @param stale      replies to datagrams so old (beyond {@link SequenceTracker#capacity()} sequence numbers back)
  *                   that their outcome is no longer kept: a duplicate or a very late reply.
  * @param errors     send and receive calls the system refused (e.g. {@code Connection refused} while nothing
- *                   listens); datagrams refused at sending count as sent, and end lost.
+ *                   listens); datagrams refused at sending count as sent, and end lost. In window and pingpong
+ *                   modes from the start of measuring; in rate mode the warmup's count too.
  */
 public record Tally(long sent, long received, long lost, long late, long corrupt, long unmatched, long duplicated,
                     long reordered, long stale, long errors) {

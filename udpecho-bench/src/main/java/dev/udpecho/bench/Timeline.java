@@ -74,8 +74,6 @@ final class Timeline {
         this.lastAt = measureFrom;
         this.total = new Histogram(1, highest, 3);
         this.practice = rehearsal == null ? null : new Histogram(1, highest, 3);
-        // The first call loads the JVM's management beans (measured: 17-30 ms of CPU): not at the start of measuring.
-        processCpuNanos();
         this.thread = new Thread(this::sample, "udpecho-bench-timeline");
         this.thread.setDaemon(true);
     }
@@ -99,6 +97,14 @@ final class Timeline {
         if (cpuFrom >= 0 && cpu >= 0 && now - measureFrom > 0) {
             cpuPercent = 100.0 * (cpu - cpuFrom) / (now - measureFrom);
         }
+    }
+
+    /**
+     * Loads what {@link #cpuPercent} reads, the JVM's management beans (measured: 17–30 ms of CPU the first
+     * time), so that neither the load nor its measurement waits for it. Call before the run starts.
+     */
+    static void prepare() {
+        processCpuNanos();
     }
 
     /** @return the process's CPU time while measuring, in percent of one CPU; NaN where the JVM cannot tell. */

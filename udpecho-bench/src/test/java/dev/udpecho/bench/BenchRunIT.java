@@ -126,8 +126,6 @@ class BenchRunIT {
         assertThat(r.intervals().stream().mapToLong(Interval::received).sum()).isEqualTo(t.received());
         assertThat(r.intervals().stream().mapToLong(Interval::sent).sum()).isEqualTo(t.sent());
         assertThat(r.intervals().get(r.intervals().size() - 1).soFar()).isEqualTo(t);
-        assertThat(server.stats().received()).as("the warmup's, the rehearsal's among them")
-                .isGreaterThan(t.sent() + t.sent() / 4);
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +61,45 @@ class ClosedLoopTest {
         // The echo answers at one pace throughout: the rehearsal (200 ms) about two thirds of the measured 300 ms.
         assertThat((double) rehearsed / t.received()).as("rehearsed / measured").isBetween(0.2, 1.5);
         assertThat(echo.taken).as("the warmup's first half came before").isGreaterThan(t.received() + rehearsed);
+    }
+
+    @Test
+    void aStopDuringTheRehearsalCountsNothing() throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(9), Benches.OK, BenchMode.WINDOW, Duration.ofHours(1),
+                64, 64, 0, Duration.ofSeconds(2), Duration.ofSeconds(1), Transport.NIO); // rehearsing from 1 s
+        PacedEcho echo = new PacedEcho(config.size());
+        SingleWriterRecorder measured = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        SingleWriterRecorder rehearsal = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        SequenceTracker tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(),
+                measured, BenchRun.HIGHEST_NANOS);
+        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
+                rehearsal);
+        AtomicBoolean sawRehearsal = new AtomicBoolean();
+        Thread stopper = new Thread(() -> {
+            try {
+                // Counts are published only once counting starts: here, the rehearsal's.
+                long giveUp = System.nanoTime() + 10_000_000_000L;
+                while (tracker.published().received() == 0 && System.nanoTime() - giveUp < 0) {
+                    Thread.sleep(1);
+                }
+                sawRehearsal.set(tracker.published().received() > 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                loop.stop();
+            }
+        });
+        stopper.start();
+
+        Span span = loop.run(System.nanoTime());
+        stopper.join();
+
+        assertThat(sawRehearsal).as("stopped during the rehearsal").isTrue();
+        assertThat(span.seconds()).isZero();
+        assertThat(tracker.tally()).isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(tracker.published()).isEqualTo(tracker.tally());
+        assertThat(measured.getIntervalHistogram().getTotalCount()).isZero();
+        assertThat(rehearsal.getIntervalHistogram().getTotalCount()).isPositive();
     }
 
     /** Echoes each datagram sent, the next one due {@link #PACE_NANOS} after the one before. */

@@ -207,31 +207,58 @@ class SequenceTrackerTest {
         send(0, 2, 100); // the warmup's
         tracker.rehearse(2, rehearsed);
         assertThat(tracker.starts()).isEqualTo(1);
-        send(2, 6, 200);
-        tracker.reply(2, true, 250, 50);
-        tracker.reply(3, false, 250, 50);
-        tracker.reply(2, true, 260, 60);
-        tracker.reply(4, true, 200 + TIMEOUT, TIMEOUT);
-        tracker.sendError();
-        tracker.receiveError();
-        tracker.expire(200 + TIMEOUT);
-        tracker.publish();
-        assertThat(tracker.tally()).as("the rehearsal counts as measuring would")
-                .isEqualTo(new Tally(4, 1, 1, 1, 1, 0, 1, 0, 0, 2));
-        assertThat(rehearsed.getTotalCount()).isEqualTo(1);
+        rehearseEveryOutcome(rehearsed);
 
-        tracker.startMeasuring(6);
+        tracker.startMeasuring(8);
         assertThat(tracker.starts()).as("what a format measures on its own starts over too").isEqualTo(2);
         assertThat(tracker.published()).as("published at once").isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(tracker.publishedTimedOut()).isZero();
-        send(6, 8, 300);
+        send(8, 10, 300);
         tracker.reply(1, true, 310, 210); // the warmup's, and the rehearsal's: neither counts
         tracker.reply(5, true, 310, 110);
-        tracker.reply(6, true, 350, 50);
-        tracker.reply(7, true, 360, 60);
+        tracker.reply(8, true, 350, 50);
+        tracker.reply(9, true, 360, 60);
         assertThat(tally()).isEqualTo(new Tally(2, 2, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(roundTrips.getTotalCount()).as("measured round trips, not the rehearsal's").isEqualTo(2);
-        assertThat(rehearsed.getTotalCount()).isEqualTo(1);
+        assertThat(rehearsed.getTotalCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aRehearsalDroppedCountsNothingAfter() {
+        Histogram rehearsed = new Histogram(1, 1_000_000, 3);
+        tracker.dropRehearsal();
+        assertThat(tracker.starts()).as("no rehearsal: nothing to drop").isZero();
+        send(0, 2, 100);
+        tracker.rehearse(2, rehearsed);
+        rehearseEveryOutcome(rehearsed);
+
+        tracker.dropRehearsal();
+        assertThat(tracker.starts()).isEqualTo(2);
+        send(8, 10, 300);
+        tracker.reply(8, true, 350, 50);
+        tracker.reply(9, false, 350, 50);
+        tracker.unmatched();
+        tracker.expire(300 + TIMEOUT);
+        assertThat(tally()).isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(roundTrips.getTotalCount()).isZero();
+    }
+
+    /** Sends 2 to 8 at 200, and gives them every outcome a rehearsal counts (then checks it did). */
+    private void rehearseEveryOutcome(Histogram rehearsed) {
+        send(2, 8, 200);
+        tracker.reply(6, true, 250, 50);
+        tracker.reply(2, true, 250, 50); // reordered
+        tracker.reply(3, false, 250, 50);
+        tracker.reply(2, true, 260, 60);
+        tracker.reply(4, true, 200 + TIMEOUT, TIMEOUT);
+        tracker.unmatched();
+        tracker.sendError();
+        tracker.receiveError();
+        tracker.expire(200 + TIMEOUT); // 5 and 7 lost
+        tracker.publish();
+        assertThat(tracker.tally()).as("the rehearsal counts as measuring would")
+                .isEqualTo(new Tally(6, 2, 2, 1, 2, 1, 1, 1, 0, 2));
+        assertThat(rehearsed.getTotalCount()).isEqualTo(2);
     }
 
     @Test
