@@ -40,40 +40,45 @@ class ClosedLoopTest {
         assertThat(perRead).as("replies per read that took some").isGreaterThanOrEqualTo(5.0);
     }
 
+    /** A window of 64 against {@link PacedEcho}, rehearsing halfway through its warmup. */
+    private static final class Rehearsing {
+        final SingleWriterRecorder measured = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        final SingleWriterRecorder rehearsal = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
+        final PacedEcho echo;
+        final SequenceTracker tracker;
+        final ClosedLoop loop;
+
+        Rehearsing(Duration warmup, Duration duration) {
+            BenchConfig config = new BenchConfig(Benches.loopback(9), Benches.OK, BenchMode.WINDOW, duration, 64, 64,
+                    0, warmup, Duration.ofSeconds(1), Transport.NIO);
+            echo = new PacedEcho(config.size());
+            tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(), measured,
+                    BenchRun.HIGHEST_NANOS);
+            loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
+                    rehearsal);
+        }
+    }
+
     @Test
     void theWarmupRehearsesMeasuringAndWhatTheRehearsalCountedIsDropped() throws Exception {
-        BenchConfig config = new BenchConfig(Benches.loopback(9), Benches.OK, BenchMode.WINDOW, Duration.ofMillis(300),
-                64, 64, 0, Duration.ofMillis(400), Duration.ofSeconds(1), Transport.NIO);
-        PacedEcho echo = new PacedEcho(config.size());
-        SingleWriterRecorder measured = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
-        SingleWriterRecorder rehearsal = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
-        SequenceTracker tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(),
-                measured, BenchRun.HIGHEST_NANOS);
-        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
-                rehearsal);
+        Rehearsing r = new Rehearsing(Duration.ofMillis(400), Duration.ofMillis(300));
 
-        loop.run(System.nanoTime());
+        r.loop.run(System.nanoTime());
 
-        Tally t = tracker.tally();
+        Tally t = r.tracker.tally();
         assertThat(t).isEqualTo(new Tally(t.sent(), t.sent(), 0, 0, 0, 0, 0, 0, 0, 0));
-        assertThat(measured.getIntervalHistogram().getTotalCount()).isEqualTo(t.received());
-        long rehearsed = rehearsal.getIntervalHistogram().getTotalCount();
+        assertThat(r.measured.getIntervalHistogram().getTotalCount()).isEqualTo(t.received());
+        long rehearsed = r.rehearsal.getIntervalHistogram().getTotalCount();
         // The echo answers at one pace throughout: the rehearsal (200 ms) about two thirds of the measured 300 ms.
         assertThat((double) rehearsed / t.received()).as("rehearsed / measured").isBetween(0.2, 1.5);
-        assertThat(echo.taken).as("the warmup's first half came before").isGreaterThan(t.received() + rehearsed);
+        assertThat(r.echo.taken).as("the warmup's first half came before").isGreaterThan(t.received() + rehearsed);
     }
 
     @Test
     void aStopDuringTheRehearsalCountsNothing() throws Exception {
-        BenchConfig config = new BenchConfig(Benches.loopback(9), Benches.OK, BenchMode.WINDOW, Duration.ofHours(1),
-                64, 64, 0, Duration.ofSeconds(2), Duration.ofSeconds(1), Transport.NIO); // rehearsing from 1 s
-        PacedEcho echo = new PacedEcho(config.size());
-        SingleWriterRecorder measured = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
-        SingleWriterRecorder rehearsal = new SingleWriterRecorder(1, BenchRun.HIGHEST_NANOS, 3);
-        SequenceTracker tracker = new SequenceTracker(BenchRun.capacity(config), config.timeout().toNanos(),
-                measured, BenchRun.HIGHEST_NANOS);
-        ClosedLoop loop = new ClosedLoop(config, echo, new DatagramFormat(new byte[0], config.size(), 42), tracker,
-                rehearsal);
+        Rehearsing r = new Rehearsing(Duration.ofSeconds(2), Duration.ofHours(1)); // rehearsing from 1 s
+        SequenceTracker tracker = r.tracker;
+        ClosedLoop loop = r.loop;
         AtomicBoolean sawRehearsal = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
             try {
@@ -98,8 +103,8 @@ class ClosedLoopTest {
         assertThat(span.seconds()).isZero();
         assertThat(tracker.tally()).isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(tracker.published()).isEqualTo(tracker.tally());
-        assertThat(measured.getIntervalHistogram().getTotalCount()).isZero();
-        assertThat(rehearsal.getIntervalHistogram().getTotalCount()).isPositive();
+        assertThat(r.measured.getIntervalHistogram().getTotalCount()).isZero();
+        assertThat(r.rehearsal.getIntervalHistogram().getTotalCount()).isPositive();
     }
 
     /** Echoes each datagram sent, the next one due {@link #PACE_NANOS} after the one before. */
