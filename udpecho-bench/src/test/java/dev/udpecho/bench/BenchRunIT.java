@@ -181,21 +181,9 @@ class BenchRunIT {
                     mode == BenchMode.WINDOW ? 8 : mode == BenchMode.PINGPONG ? 1 : 0, mode == BenchMode.RATE ? 5000 : 0,
                     Duration.ZERO, Duration.ofSeconds(1), io);
             BenchRun run = new BenchRun(config, i -> { });
-            CountDownLatch sending = arrivals.expect(1);
             AtomicBoolean sawSending = new AtomicBoolean();
-            Thread stopper = new Thread(() -> {
-                try {
-                    sawSending.set(sending.await(10, TimeUnit.SECONDS));
-                    // Not a wait for an event: the run is to go on for 300 ms before it is stopped, the time
-                    // that r.seconds() is checked against.
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    return;
-                } finally {
-                    run.stop();
-                }
-            });
-            stopper.start();
+            // The run is to go on for 300 ms after its first datagram, the time r.seconds() is checked against.
+            Thread stopper = stopOnceSending(run, 300, sawSending);
             BenchResult r = run.run();
             stopper.join();
             assertThat(sawSending).as(mode + ": sending within 10 s").isTrue();
@@ -206,16 +194,18 @@ class BenchRunIT {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("dev.udpecho.bench.Benches#transports")
-    void aStopDuringTheWarmupEndsTheRunAtOnceWithNothingCounted(Transport io) throws Exception {
-        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.WINDOW,
-                Duration.ofHours(1), 64, 8, 0, Duration.ofHours(1), Duration.ofSeconds(1), io);
-        BenchRun run = new BenchRun(config, i -> { });
+    /**
+     * Starts a thread that stops {@code run} once the server has had its first datagram and {@code thenMillis}
+     * more have passed (or after 10 s without one); {@code sawSending} says whether the datagram came.
+     */
+    private Thread stopOnceSending(BenchRun run, long thenMillis, AtomicBoolean sawSending) {
         CountDownLatch sending = arrivals.expect(1);
         Thread stopper = new Thread(() -> {
             try {
-                sending.await(10, TimeUnit.SECONDS);
+                sawSending.set(sending.await(10, TimeUnit.SECONDS));
+                if (thenMillis > 0) {
+                    Thread.sleep(thenMillis); // not a wait for an event: how long the run is to go on
+                }
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -223,9 +213,21 @@ class BenchRunIT {
             }
         });
         stopper.start();
+        return stopper;
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.udpecho.bench.Benches#transports")
+    void aStopDuringTheWarmupEndsTheRunAtOnceWithNothingCounted(Transport io) throws Exception {
+        BenchConfig config = new BenchConfig(Benches.loopback(port()), Benches.OK, BenchMode.WINDOW,
+                Duration.ofHours(1), 64, 8, 0, Duration.ofHours(1), Duration.ofSeconds(1), io);
+        BenchRun run = new BenchRun(config, i -> { });
+        AtomicBoolean sawSending = new AtomicBoolean();
+        Thread stopper = stopOnceSending(run, 0, sawSending);
         long from = System.nanoTime();
         BenchResult r = run.run();
         stopper.join();
+        assertThat(sawSending).as("sending within 10 s").isTrue();
         assertThat((System.nanoTime() - from) / 1e9).as("seconds to stop, the timeline's included").isLessThan(12);
         assertThat(r.seconds()).isZero();
         assertThat(r.tally()).isEqualTo(new Tally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
