@@ -439,7 +439,21 @@ public final class DatagramRing implements AutoCloseable {
      * @throws IllegalStateException if the ring or the socket is closed.
      */
     public int send(NativeSocket socket) {
-        return send(socket, true);
+        return send(socket, true, socket.segmentation());
+    }
+
+    /**
+     * Sends the queued replies as {@link #send(NativeSocket)} does, segmented only if {@code segment} is true and
+     * the socket segments ({@link NativeSocket#segmentation()}): with false, each goes as a packet of its own,
+     * whatever the socket's setting.
+     *
+     * @param socket  where to send from.
+     * @param segment whether this batch may go segmented.
+     * @return how many were sent; {@link #lastSendError()} tells why the rest were not.
+     * @throws IllegalStateException if the ring or the socket is closed.
+     */
+    public int send(NativeSocket socket, boolean segment) {
+        return send(socket, true, segment && socket.segmentation());
     }
 
     /**
@@ -451,10 +465,10 @@ public final class DatagramRing implements AutoCloseable {
      * @throws IllegalStateException if the ring or the socket is closed.
      */
     public int sendNow(NativeSocket socket) {
-        return send(socket, false);
+        return send(socket, false, socket.segmentation());
     }
 
-    private int send(NativeSocket socket, boolean wait) {
+    private int send(NativeSocket socket, boolean wait, boolean segment) {
         int fd = socket.acquire();
         try {
             acquire();
@@ -466,7 +480,7 @@ public final class DatagramRing implements AutoCloseable {
                     sendResult[1] = 0;
                     return 0;
                 }
-                int sent = send0(fd, handle, count, wait, socket.segmentation(), sendResult);
+                int sent = send0(fd, handle, count, wait, segment, sendResult);
                 if (sent < 0) {
                     // Only if the send list changed under the call: the ring is used by two threads.
                     throw new IllegalStateException("send list out of range: is the ring used by two threads?");
