@@ -28,23 +28,34 @@ def rounds(paths):
         with open(path) as f:
             for line in f:
                 if line.startswith('# --- '):
-                    run = line.split()[2]
+                    run = (line.split()[2:] or ['?'])[0]
                 m = RAW.match(line)
                 if m:
                     r, name, server_pct, _, rate, size = m.groups()
-                    rows.setdefault((path, run, int(size), int(r)), {})[name] = (int(rate), int(server_pct))
+                    key = (path, run, int(size), int(r))
+                    clients = rows.setdefault(key, {})
+                    if name in clients:
+                        raise ValueError(f"{path}: round {r} of '{name}' at {size} B twice in one run "
+                                         "(mark each run with a line '# --- NAME')")
+                    clients[name] = (int(rate), int(server_pct))
     return rows
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] in ('-h', '--help'):
-        print(__doc__.strip(), file=sys.stderr if len(argv) < 4 else sys.stdout)
-        return 0 if len(argv) > 1 and argv[1] in ('-h', '--help') else 2
+    if len(argv) > 1 and argv[1] in ('-h', '--help'):
+        print(__doc__.strip())
+        return 0
+    if len(argv) < 4:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
     base, client, paths = argv[1], argv[2], argv[3:]
     try:
         rows = rounds(paths)
     except OSError as e:
         print(f"pool-rounds: {e.filename}: {e.strerror}", file=sys.stderr)
+        return 1
+    except ValueError as e:
+        print(f"pool-rounds: {e}", file=sys.stderr)
         return 1
     found = False
     for size in sorted({key[2] for key in rows}):
@@ -56,7 +67,8 @@ def main(argv):
             if rate_b <= 0 or rate_c <= 0:
                 continue
             rates.append(rate_c / rate_b)
-            costs.append((cpu_c / rate_c) / (cpu_b / rate_b) if cpu_b > 0 else float('nan'))
+            if cpu_b > 0:
+                costs.append((cpu_c / rate_c) / (cpu_b / rate_b))
         if not rates:
             continue
         found = True
@@ -64,7 +76,7 @@ def main(argv):
         boots = sorted(statistics.median(random.choices(rates, k=len(rates))) for _ in range(2000))
         print(f"{client} vs {base} {size:5} B: {len(rates)} rounds, rate median {statistics.median(rates):.3f} "
               f"(95% bootstrap {boots[50]:.3f}-{boots[1949]:.3f}), >= {base} in {sum(x >= 1 for x in rates)}, "
-              f"server us median {statistics.median(costs):.3f}")
+              f"server us median {statistics.median(costs) if costs else float('nan'):.3f}")
     if not found:
         print(f"pool-rounds: no round in which both '{base}' and '{client}' ran", file=sys.stderr)
         return 1
