@@ -15,10 +15,10 @@ import java.nio.ByteOrder;
  * (one {@code sendmmsg} per batch) and one to receive into (one {@code recvmmsg}).
  *
  * <p>The send ring never receives, so its datagrams carry no address and the kernel takes the connected
- * route, with no route lookup per datagram. A batch of more than {@link #PLAIN_UP_TO} datagrams goes out as one
- * segmented send where the kernel can ({@code UDP_SEGMENT}, as the server's replies; see
- * {@link NativeSocket#SEGMENT_BY_DEFAULT}): the server receives the same datagrams, and the bench pays for one
- * packet's way through the stack instead of one per datagram. A smaller batch goes as plain datagrams, one packet
+ * route, with no route lookup per datagram. A batch of more than {@link #PLAIN_UP_TO} datagrams goes out
+ * segmented where the kernel can ({@code UDP_SEGMENT}, as the server's replies, up to 64 datagrams or 64 KiB a
+ * send; see {@link NativeSocket#SEGMENT_BY_DEFAULT}): the server receives the same datagrams, and the bench pays
+ * for one packet's way through the stack instead of one per datagram. A smaller batch goes as plain datagrams, one packet
  * each, as the C reference client sends them. Threading as {@link BatchIo}.
  *
  * <p>Why small batches go plain: a server that does not ask for GRO gets the datagrams of a segmented send cut
@@ -26,8 +26,8 @@ import java.nio.ByteOrder;
  * more per datagram to read and free them than for a plain datagram. A plain datagram costs the bench more than
  * its share of a segmented send: sending every batch plain leaves it no time to spare. While it reads its replies
  * a few at a time it is keeping up, and can afford them; a bigger batch means replies piled up (the bench fell
- * behind, or the server answers a whole window at once, as udpecho's does), and one segmented send is then the
- * cheaper way for the bench, and the one a server with GRO reads whole. Measured against the C server at 1472
+ * behind, or the server answers a whole window at once, as udpecho's does), and segmented sends are then the
+ * cheaper way for the bench, and those a server with GRO reads whole. Measured against the C server at 1472
  * bytes: 1.011× the rate with batches of up to 16 sent plain, at 0.993× the server's CPU per reply; level at 64
  * bytes; up to 8 was too few to show (docs/BENCHMARKS.md).
  */

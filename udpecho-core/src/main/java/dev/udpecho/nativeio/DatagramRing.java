@@ -433,6 +433,8 @@ public final class DatagramRing implements AutoCloseable {
     /**
      * Sends the queued replies, waiting for room in a full send buffer up to the socket's send timeout, once per
      * batch. A reply the kernel refuses is skipped, and the others still go; a full buffer refuses the rest.
+     * Consecutive replies to one peer of one size go segmented if the socket asks for it
+     * ({@link NativeSocket#segmentation()}).
      *
      * @param socket where to send from.
      * @return how many were sent; {@link #lastSendError()} tells why the rest were not.

@@ -37,7 +37,7 @@ public final class NativeSocket implements AutoCloseable {
     private static final int SEGMENTATION = 9;
     /**
      * Whether udpecho's batches go out segmented where the kernel can (server replies on the native and epoll
-     * transports, {@code udpecho bench}'s requests): on by default; {@code -Dudpecho.segmentation=false} sends one
+     * transports, {@code udpecho bench}'s batches of more than 16 requests): on by default; {@code -Dudpecho.segmentation=false} sends one
      * datagram per system call's message, to compare (docs/BENCHMARKS.md).
      */
     public static final boolean SEGMENT_BY_DEFAULT = !"false".equals(System.getProperty("udpecho.segmentation"));
