@@ -18,8 +18,8 @@ import java.nio.ByteOrder;
  * route, with no route lookup per datagram. A batch of more than {@link #PLAIN_UP_TO} datagrams goes out
  * segmented where the kernel can ({@code UDP_SEGMENT}, as the server's replies, up to 64 datagrams or 64 KiB a
  * send; see {@link NativeSocket#SEGMENT_BY_DEFAULT}): the server receives the same datagrams, and the bench pays
- * for one packet's way through the stack instead of one per datagram. A smaller batch goes as plain datagrams, one packet
- * each, as the C reference client sends them. Threading as {@link BatchIo}.
+ * for one packet's way through the stack instead of one per datagram. A smaller batch goes as plain datagrams,
+ * one packet each, as the C reference client sends them. Threading as {@link BatchIo}.
  *
  * <p>Why small batches go plain: a server that does not ask for GRO gets the datagrams of a segmented send cut
  * apart on the way in, each holding its bytes in page fragments of the one large packet, and it works a little
