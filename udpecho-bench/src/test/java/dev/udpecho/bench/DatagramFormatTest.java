@@ -35,9 +35,7 @@ class DatagramFormatTest {
         assertThat(format.sequence(reply, length)).isEqualTo(123_456_789L);
         assertThat(format.sentAt(reply)).isEqualTo(987_654_321L);
         assertThat(format.matches(reply, length, 123_456_789L)).isTrue();
-        if (size > DatagramFormat.HEADER) {
-            assertThat(format.matches(reply, length, 123_456_788L)).as("another datagram's padding").isFalse();
-        }
+        assertThat(format.matches(reply, length, 123_456_788L)).as("another datagram").isFalse();
     }
 
     @ParameterizedTest
@@ -97,14 +95,32 @@ class DatagramFormatTest {
     }
 
     @Test
-    void paddingDependsOnTheSequenceNumberAndThePosition() {
+    void paddingDependsOnTheKeyAndThePositionButNotTheDatagram() {
         DatagramFormat format = new DatagramFormat(new byte[0], 64, 7);
         ByteBuffer a = DatagramFormat.buffer(64);
         ByteBuffer b = DatagramFormat.buffer(64);
         format.write(a, 1, 0);
         format.write(b, 2, 0);
-        assertThat(a.getLong(24)).isNotEqualTo(b.getLong(24));
+        assertThat(a.getLong(24)).isEqualTo(b.getLong(24));
+        assertThat(a.getLong(56)).isEqualTo(b.getLong(56));
         assertThat(a.getLong(24)).isNotEqualTo(a.getLong(32));
+        ByteBuffer c = DatagramFormat.buffer(64);
+        new DatagramFormat(new byte[0], 64, 8).write(c, 1, 0);
+        assertThat(c.getLong(24)).as("another run's").isNotEqualTo(a.getLong(24));
+    }
+
+    @Test
+    void matchingLeavesTheReplysPositionAndLimitAsTheyWere() {
+        DatagramFormat format = new DatagramFormat(OK, 100, 7);
+        ByteBuffer reply = reply(format, OK, 3, 4);
+        reply.limit(90).position(17);
+        assertThat(format.matches(reply, OK.length + 100, 3)).isTrue();
+        assertThat(reply.position()).isEqualTo(17);
+        assertThat(reply.limit()).isEqualTo(90);
+        reply.clear().put(OK.length + 99, (byte) (reply.get(OK.length + 99) ^ 1)).limit(90).position(17);
+        assertThat(format.matches(reply, OK.length + 100, 3)).isFalse();
+        assertThat(reply.position()).isEqualTo(17);
+        assertThat(reply.limit()).isEqualTo(90);
     }
 
     @Test
