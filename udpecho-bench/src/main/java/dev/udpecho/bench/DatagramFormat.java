@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
  *
  * <p>The key differs per run, so a reply to an earlier run that reaches this one is not mistaken for its own.
  * The padding is copied into a datagram and compared with a reply's in one bulk operation each, which the JVM
- * vectorises, as the C reference client does with {@code memcpy} and {@code memcmp}; word by word, it cost the
- * bench about 150 ns per 1472-byte datagram (docs/BENCHMARKS.md). A reply whose header names one datagram and
- * whose padding came from another is still byte for byte what that datagram was, and matches.
+ * vectorises, as the C reference client does with {@code memcpy} and {@code memcmp}: about 65 ns per 1472-byte
+ * datagram, where word by word it cost the bench 170 (docs/BENCHMARKS.md). A reply whose header names one
+ * datagram and whose padding came from another is still byte for byte what that datagram was, and matches.
  *
  * <p>Immutable, allocation-free and thread-safe. Buffers must be little-endian and are accessed at absolute
  * indexes; {@link #matches} sets a reply's position and limit while it compares, and puts them back.
