@@ -9,18 +9,20 @@ import java.util.SplittableRandom;
  *
  * <p>A datagram is a 24-byte header, little-endian: the sequence number, the send time
  * ({@link System#nanoTime()}; in rate mode the scheduled time), and a keyed hash of the two, so that a damaged
- * header is recognised; then padding up to the size, the same for every datagram of a run: 8-byte words that are
- * a function of the key and their position. The whole expected reply (prefix + datagram) can thus be regenerated
- * from its header, and compared byte for byte.
+ * header is recognised; then padding, the same for every datagram of a run: 8-byte words that are a function of
+ * the key and their position; then, where 8 bytes or more follow the header, a trailer in the last 8: a keyed hash
+ * of the sequence number, so that a reply whose tail came from another datagram (a stale buffer) does not match.
+ * The whole expected reply (prefix + datagram) can thus be regenerated from its header, and compared byte for
+ * byte.
  *
  * <p>The key differs per run, so a reply to an earlier run that reaches this one is not mistaken for its own.
- * The padding is copied into a datagram and compared with a reply's in one bulk operation each, which the JVM
- * vectorises, as the C reference client does with {@code memcpy} and {@code memcmp}: about 65 ns per 1472-byte
- * datagram, where word by word it cost the bench 170 (docs/BENCHMARKS.md). A reply whose header names one
- * datagram and whose padding came from another is still byte for byte what that datagram was, and matches.
+ * The padding is written with one bulk copy and checked with one bulk compare, which the JVM vectorises: about
+ * 65 ns per 1472-byte datagram, where word by word it cost the bench 170 (docs/BENCHMARKS.md). (The C reference
+ * client keeps its padding in place and {@code memcmp}s each reply.)
  *
  * <p>Immutable, allocation-free and thread-safe. Buffers must be little-endian and are accessed at absolute
- * indexes; {@link #matches} sets a reply's position and limit while it compares, and puts them back.
+ * indexes; {@link #matches} sets a reply's position and limit while it compares, and puts them back (its mark is
+ * discarded), so a reply must not be used by another thread meanwhile.
  */
 public final class DatagramFormat implements WireFormat {
     /** Header bytes: the smallest datagram. */
@@ -34,8 +36,10 @@ public final class DatagramFormat implements WireFormat {
     /** Where this format's header starts in the datagram: bytes before it are another protocol's. */
     private final int offset;
     private final long key;
-    /** The padding, from the end of the header to the end of the datagram; position and limit never change. */
+    /** The padding, from the end of the header to the trailer; its position and limit never change. */
     private final ByteBuffer padding;
+    /** Where the trailer is in the datagram, or −1 where fewer than 8 bytes follow the header. */
+    private final int trailer;
 
     /**
      * @param prefix the server's reply prefix.
@@ -59,7 +63,8 @@ public final class DatagramFormat implements WireFormat {
         this.size = size;
         this.offset = offset;
         this.key = key;
-        byte[] bytes = new byte[size - offset - HEADER];
+        this.trailer = size - offset - HEADER >= 8 ? size - 8 : -1;
+        byte[] bytes = new byte[size - offset - HEADER - (trailer < 0 ? 0 : 8)];
         for (int i = 0; i < bytes.length; i++) {
             int j = HEADER + i; // the byte's place in the 8-byte word k of the datagram, little-endian
             long word = mix(key ^ ((j >>> 3) * 0x9E3779B97F4A7C15L));
@@ -104,6 +109,9 @@ public final class DatagramFormat implements WireFormat {
         into.putLong(o + TIME, sentAt);
         into.putLong(o + CHECK, check(sequence, sentAt));
         into.put(o + HEADER, padding, 0, padding.capacity());
+        if (trailer >= 0) {
+            into.putLong(trailer, trailer(sequence));
+        }
     }
 
     /**
@@ -145,15 +153,21 @@ public final class DatagramFormat implements WireFormat {
                 return false;
             }
         }
+        if (trailer >= 0 && reply.getLong(prefix.length + trailer) != trailer(sequence)) {
+            return false;
+        }
         int from = prefix.length + offset + HEADER;
-        int end = prefix.length + size;
-        if (from == end) {
+        int to = from + padding.capacity();
+        if (from == to) {
             return true;
+        }
+        if (to > reply.capacity()) {
+            return false; // a length the buffer cannot hold
         }
         // ByteBuffer.mismatch compares from the position to the limit: set them, and put them back.
         int position = reply.position();
         int limit = reply.limit();
-        reply.position(0).limit(end).position(from);
+        reply.limit(to).position(from);
         boolean same = reply.mismatch(padding) < 0;
         reply.limit(limit).position(position);
         return same;
@@ -161,6 +175,10 @@ public final class DatagramFormat implements WireFormat {
 
     private long check(long sequence, long sentAt) {
         return mix(mix(sequence ^ key) + sentAt);
+    }
+
+    private long trailer(long sequence) {
+        return mix(sequence + key);
     }
 
     /** MurmurHash3's 64-bit finaliser: every input bit changes about half the output bits. */

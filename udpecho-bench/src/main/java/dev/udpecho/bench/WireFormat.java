@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * sent: the echo's ({@link DatagramFormat}), sockperf's ({@link SockperfFormat}) or STAMP's
  * ({@link StampFormat}).
  *
- * <p>Buffers are little-endian and accessed at absolute indexes: a method may move a buffer's position and limit
- * while it runs, but leaves them as they were.
+ * <p>Buffers are little-endian and accessed at absolute indexes, so a reply's limit must be at least its length: a
+ * method may move a buffer's position and limit while it runs, but leaves them as they were.
  * {@link #write} is called by the sending thread, the rest by the receiving thread; allocation-free.
  */
 interface WireFormat {

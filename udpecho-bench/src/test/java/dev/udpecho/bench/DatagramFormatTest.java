@@ -39,16 +39,33 @@ class DatagramFormatTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {24, 37, 64})
+    @ValueSource(ints = {24, 31, 32, 33, 37, 64})
     void everyDamagedByteIsCaught(int size) {
-        DatagramFormat format = new DatagramFormat(OK, size, 7);
+        everyDamagedByteIsCaught(new DatagramFormat(OK, size, 7), size, 0);
+    }
+
+    /** As sockperf's format uses it: the bytes before the offset are another protocol's, which it checks. */
+    @ParameterizedTest
+    @ValueSource(ints = {38, 45, 46, 51, 100})
+    void everyDamagedByteAfterTheOffsetIsCaught(int size) {
+        DatagramFormat format = new DatagramFormat(OK, size, 7, 14);
+        ByteBuffer reply = reply(format, OK, 1000, 5000);
+        assertThat(format.sequence(reply, OK.length + size)).isEqualTo(1000);
+        assertThat(format.matches(reply, OK.length + size, 1000)).isTrue();
+        everyDamagedByteIsCaught(format, size, 14);
+    }
+
+    private static void everyDamagedByteIsCaught(DatagramFormat format, int size, int offset) {
         int length = OK.length + size;
         for (int at = 0; at < length; at++) {
+            if (at >= OK.length && at < OK.length + offset) {
+                continue;
+            }
             for (int bit = 0; bit < 8; bit++) {
                 ByteBuffer reply = reply(format, OK, 1000, 5000);
                 reply.put(at, (byte) (reply.get(at) ^ (1 << bit)));
                 long sequence = format.sequence(reply, length);
-                boolean inHeader = at >= OK.length && at < OK.length + DatagramFormat.HEADER;
+                boolean inHeader = at >= OK.length + offset && at < OK.length + offset + DatagramFormat.HEADER;
                 if (inHeader) {
                     assertThat(sequence).as("header byte %d bit %d", at, bit).isEqualTo(-1);
                 } else {
@@ -57,6 +74,20 @@ class DatagramFormatTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {32, 40, 64, 1472})
+    void aReplyWhoseTailCameFromAnotherDatagramDoesNotMatch(int size) {
+        DatagramFormat format = new DatagramFormat(OK, size, 7);
+        ByteBuffer reply = reply(format, OK, 2, 4);
+        ByteBuffer earlier = reply(format, OK, 1, 3);
+        int length = OK.length + size;
+        for (int i = length - 8; i < length; i++) {
+            reply.put(i, earlier.get(i));
+        }
+        assertThat(format.sequence(reply, length)).isEqualTo(2);
+        assertThat(format.matches(reply, length, 2)).isFalse();
     }
 
     @Test
@@ -95,32 +126,38 @@ class DatagramFormatTest {
     }
 
     @Test
-    void paddingDependsOnTheKeyAndThePositionButNotTheDatagram() {
+    void paddingDependsOnTheKeyAndThePositionAndTheTrailerOnTheDatagram() {
         DatagramFormat format = new DatagramFormat(new byte[0], 64, 7);
         ByteBuffer a = DatagramFormat.buffer(64);
         ByteBuffer b = DatagramFormat.buffer(64);
         format.write(a, 1, 0);
         format.write(b, 2, 0);
         assertThat(a.getLong(24)).isEqualTo(b.getLong(24));
-        assertThat(a.getLong(56)).isEqualTo(b.getLong(56));
+        assertThat(a.getLong(48)).isEqualTo(b.getLong(48));
         assertThat(a.getLong(24)).isNotEqualTo(a.getLong(32));
+        assertThat(a.getLong(56)).as("the trailer").isNotEqualTo(b.getLong(56));
         ByteBuffer c = DatagramFormat.buffer(64);
         new DatagramFormat(new byte[0], 64, 8).write(c, 1, 0);
         assertThat(c.getLong(24)).as("another run's").isNotEqualTo(a.getLong(24));
+        assertThat(c.getLong(56)).as("another run's trailer").isNotEqualTo(a.getLong(56));
     }
 
     @Test
     void matchingLeavesTheReplysPositionAndLimitAsTheyWere() {
         DatagramFormat format = new DatagramFormat(OK, 100, 7);
         ByteBuffer reply = reply(format, OK, 3, 4);
-        reply.limit(90).position(17);
+        reply.limit(OK.length + 100).position(17);
         assertThat(format.matches(reply, OK.length + 100, 3)).isTrue();
         assertThat(reply.position()).isEqualTo(17);
-        assertThat(reply.limit()).isEqualTo(90);
-        reply.clear().put(OK.length + 99, (byte) (reply.get(OK.length + 99) ^ 1)).limit(90).position(17);
+        assertThat(reply.limit()).isEqualTo(OK.length + 100);
+        reply.limit(reply.capacity()).position(reply.capacity());
+        assertThat(format.matches(reply, OK.length + 100, 3)).as("from a position past the padding").isTrue();
+        assertThat(reply.position()).isEqualTo(reply.capacity());
+        assertThat(reply.limit()).isEqualTo(reply.capacity());
+        reply.put(OK.length + 80, (byte) (reply.get(OK.length + 80) ^ 1)).limit(OK.length + 100).position(17);
         assertThat(format.matches(reply, OK.length + 100, 3)).isFalse();
         assertThat(reply.position()).isEqualTo(17);
-        assertThat(reply.limit()).isEqualTo(90);
+        assertThat(reply.limit()).isEqualTo(OK.length + 100);
     }
 
     @Test
