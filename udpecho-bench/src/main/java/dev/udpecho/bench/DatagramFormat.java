@@ -66,7 +66,7 @@ public final class DatagramFormat implements WireFormat {
         this.trailer = size - offset - HEADER >= 8 ? size - 8 : -1;
         byte[] bytes = new byte[size - offset - HEADER - (trailer < 0 ? 0 : 8)];
         for (int i = 0; i < bytes.length; i++) {
-            int j = HEADER + i; // the byte's place in the 8-byte word k of the datagram, little-endian
+            int j = HEADER + i; // byte j after the offset is byte j & 7 of the little-endian word j >>> 3
             long word = mix(key ^ ((j >>> 3) * 0x9E3779B97F4A7C15L));
             bytes[i] = (byte) (word >>> ((j & 7) << 3));
         }
@@ -161,10 +161,8 @@ public final class DatagramFormat implements WireFormat {
         if (from == to) {
             return true;
         }
-        if (to > reply.capacity()) {
-            return false; // a length the buffer cannot hold
-        }
-        // ByteBuffer.mismatch compares from the position to the limit: set them, and put them back.
+        // ByteBuffer.mismatch compares from the position to the limit: set them, and put them back. (limit() checks
+        // its argument before it changes anything, and the reply's limit is at least its length.)
         int position = reply.position();
         int limit = reply.limit();
         reply.limit(to).position(from);
