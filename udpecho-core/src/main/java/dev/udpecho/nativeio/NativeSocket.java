@@ -37,8 +37,9 @@ public final class NativeSocket implements AutoCloseable {
     private static final int SEGMENTATION = 9;
     /**
      * Whether udpecho's batches go out segmented where the kernel can (server replies on the native and epoll
-     * transports, {@code udpecho bench}'s batches of more than 16 requests): on by default; {@code -Dudpecho.segmentation=false} sends one
-     * datagram per system call's message, to compare (docs/BENCHMARKS.md).
+     * transports, {@code udpecho bench}'s batches of more than 16 requests): on by default;
+     * {@code -Dudpecho.segmentation=false} sends one datagram per system call's message, to compare
+     * (docs/BENCHMARKS.md).
      */
     public static final boolean SEGMENT_BY_DEFAULT = !"false".equals(System.getProperty("udpecho.segmentation"));
     private static final int HOP_INFO = 10;
