@@ -53,19 +53,24 @@ import java.util.function.Consumer;
 public final class EchoServer implements AutoCloseable {
     private static final InetAddress IPV6_ANY = address(new byte[16]);
     private static final InetAddress IPV4_ANY = address(new byte[4]);
+    /** Free ports picked for port 0 before one is free on every address too. */
+    private static final int PORT_ATTEMPTS = 8;
 
     private final ServerConfig config;
     private final ServerLog log;
     private final LoopGuard loopGuard;
     private final Engine engine;
+    private final List<InetAddress> bindAddresses;
     private volatile List<InetSocketAddress> bound = List.of();
     private volatile boolean closed;
 
-    private EchoServer(ServerConfig config, ServerLog log, LoopGuard loopGuard, Engine engine) {
+    private EchoServer(ServerConfig config, ServerLog log, LoopGuard loopGuard, Engine engine,
+                       List<InetAddress> addresses) {
         this.config = config;
         this.log = log;
         this.loopGuard = loopGuard;
         this.engine = engine;
+        this.bindAddresses = addresses;
     }
 
     /** @return a builder for a server with the tutorial's defaults. */
@@ -99,13 +104,15 @@ public final class EchoServer implements AutoCloseable {
         List<InetAddress> addresses = config.bindAddresses();
         try {
             if (!addresses.isEmpty()) {
-                return new EchoServer(config, log, loopGuard, engine(config, addresses, responders));
+                return new EchoServer(config, log, loopGuard, engine(config, addresses, responders), addresses);
             }
             try {
-                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV6_ANY), responders));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV6_ANY), responders),
+                        List.of(IPV6_ANY));
             } catch (NativeIoException | RuntimeException e) {
                 // No IPv6 on this host: every IPv4 interface instead.
-                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV4_ANY), responders));
+                return new EchoServer(config, log, loopGuard, engine(config, List.of(IPV4_ANY), responders),
+                        List.of(IPV4_ANY));
             }
         } catch (NativeIoException e) {
             throw new UncheckedIOException(e);
@@ -127,10 +134,11 @@ public final class EchoServer implements AutoCloseable {
      */
     public EchoServer bind() throws BindFailedException {
         try {
-            if (engine.sharesPort() && config.port() != 0) {
-                checkPortIsFree();
+            int port = config.port();
+            if (engine.sharesPort()) {
+                port = portAlone(port);
             }
-            bound = List.copyOf(engine.bind(config.port()));
+            bound = List.copyOf(engine.bind(port));
             loopGuard.ownPort(bound.get(0).getPort());
         } catch (BindFailedException e) {
             close();
@@ -141,21 +149,40 @@ public final class EchoServer implements AutoCloseable {
 
     /**
      * Sockets that share the port through SO_REUSEPORT (several workers, or the native transport's sockets for
-     * each address) could also join another process's group on that port, silently splitting its traffic. Bind
-     * the port alone first to be sure it is free.
+     * each address) could join another process's group on that port, silently splitting its traffic; and for
+     * port 0, Linux may hand them a port such a group already holds, as it counts that port as shareable. So
+     * bind each address alone first, without SO_REUSEPORT: the port asked for must be free, and for port 0 the
+     * kernel picks one that no socket holds (on the first address; another try if a later one holds it).
+     *
+     * @return the port to bind the sockets to.
      */
-    private void checkPortIsFree() throws BindFailedException {
-        List<InetAddress> addresses = config.bindAddresses().isEmpty() ? List.of(IPV6_ANY) : config.bindAddresses();
-        for (InetAddress address : addresses) {
-            InetSocketAddress target = new InetSocketAddress(address, config.port());
-            ProtocolFamily family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-            try (DatagramChannel probe = DatagramChannel.open(family)) {
-                probe.bind(target);
-            } catch (UnsupportedOperationException e) {
-                return; // no IPv6 here: the engine binds IPv4 instead, and will say if that fails
-            } catch (IOException e) {
-                throw new BindFailedException(target, e);
+    private int portAlone(int asked) throws BindFailedException {
+        for (int attempt = 1; ; attempt++) {
+            int port = asked;
+            try {
+                for (InetAddress address : bindAddresses) {
+                    port = bindAlone(new InetSocketAddress(address, port));
+                }
+                return port;
+            } catch (BindFailedException e) {
+                if (asked != 0 || attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
             }
+        }
+    }
+
+    /** @return the port bound, by a socket closed again at once; the target's unless that is 0. */
+    private static int bindAlone(InetSocketAddress target) throws BindFailedException {
+        ProtocolFamily family = target.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET
+                : StandardProtocolFamily.INET6;
+        try (DatagramChannel probe = DatagramChannel.open(family)) {
+            probe.bind(target);
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        } catch (UnsupportedOperationException e) {
+            return target.getPort(); // IPv6 off in this JVM (java.net.preferIPv4Stack): the engine says if it fails
+        } catch (IOException e) {
+            throw new BindFailedException(target, e);
         }
     }
 
