@@ -126,8 +126,8 @@ public final class EchoServer implements AutoCloseable {
     }
 
     /**
-     * Binds every socket to its address and the configured port, and starts serving; with port 0 the first
-     * socket picks a free port and the others take the same one. On failure everything is closed.
+     * Binds every socket to its address and the configured port, and starts serving; with port 0 all take one
+     * that no other socket holds. On failure everything is closed.
      *
      * @return this server, now answering.
      * @throws BindFailedException naming the address, port and cause.
