@@ -79,7 +79,8 @@ wait_port() { # what log pid: prints the port the server printed in log
   # udpecho names its transport after the address ("Listening on udp://[::]:8888 (native)"); the others do not.
   local waited=0 port
   while [ $waited -lt 600 ]; do
-    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)( \([a-z]+\))?$/\1/p; s/^port ([0-9]+)$/\1/p' "$2" | head -n1)"
+    # A background command's redirection is made in its own process, so the log may not exist yet.
+    port="$(sed -nE 's/^Listening on udp:\/\/.*:([0-9]+)( \([a-z]+\))?$/\1/p; s/^port ([0-9]+)$/\1/p' "$2" 2>/dev/null | head -n1)"
     if [ -n "$port" ]; then echo "$port"; return; fi
     kill -0 "$3" 2>/dev/null || break
     sleep 0.05
